@@ -1,0 +1,46 @@
+# cardwatch — `make demo` runs the pipeline, `make test` runs every quality gate.
+# Both set up what they need: a project-local uv (.tools/) and the workspace virtualenv (.venv/).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export UV_PYTHON_DOWNLOADS ?= never
+export UV_LINK_MODE ?= copy
+UV = $(shell scripts/ensure-uv.sh)
+RUN = $(UV) run --frozen --no-sync
+PACKAGES = -p cardwatch_shared -p cardwatch_ingest -p cardwatch_scorer -p cardwatch_notifier \
+           -p kinesis_consumer -p cardwatch_ml -p cardwatch_local -p cardwatch_tui
+PYTEST_FAST = -m "not slow"
+
+.PHONY: help setup demo test lint typecheck unit contracts check-contracts clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+.venv/.synced: uv.lock pyproject.toml $(wildcard */pyproject.toml */*/pyproject.toml)
+	$(UV) sync --frozen --all-packages
+	@touch $@
+
+setup: .venv/.synced ## install uv (if missing) and the locked workspace into .venv
+
+demo: setup ## run the main job: the pipeline on the local stack
+	$(RUN) cardwatch demo
+
+lint: setup ## ruff lint and format check
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+typecheck: setup ## mypy --strict on every package and the tests
+	$(RUN) mypy $(PACKAGES)
+	$(RUN) mypy tests
+
+test: lint typecheck ## lint, type-check and the test suite (the CI gate)
+	$(RUN) pytest $(PYTEST_FAST) --cov --cov-report=term:skip-covered --cov-report=xml:.coverage.xml
+
+unit: setup ## only the unit tests
+	$(RUN) pytest -m unit
+
+contracts: setup ## regenerate the committed JSON Schemas of the contracts
+	$(RUN) python -m cardwatch_shared.schema_registry
+
+clean: ## remove the virtualenv, tools and caches
+	rm -rf .venv .tools .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.xml

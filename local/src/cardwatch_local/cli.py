@@ -1,0 +1,83 @@
+"""The `cardwatch` command. Sub-commands import their packages lazily, so `--help` stays fast."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from cardwatch_local.components import component
+
+app = typer.Typer(
+    name="cardwatch",
+    help="cardwatch: real-time card-fraud detection, on AWS or whole on this machine.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+_PASSTHROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+
+def _not_built(name: str) -> None:
+    part = component(name)
+    console.print(
+        f"[yellow]{part.name} is not built yet[/] (issue #{part.issue}: {part.role}). "
+        "Run `cardwatch demo` to see what exists."
+    )
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def demo(
+    csv_path: Annotated[
+        str | None, typer.Option("--csv", help="upload CSV to run (default: the example)")
+    ] = None,
+) -> None:
+    """Run the main job: the whole pipeline on the local stack, with a summary."""
+    from pathlib import Path
+
+    from cardwatch_local.demo import EXAMPLE_CSV, run_demo
+
+    raise typer.Exit(code=run_demo(console, Path(csv_path) if csv_path else EXAMPLE_CSV))
+
+
+@app.command(context_settings=_PASSTHROUGH)
+def local(_ctx: typer.Context) -> None:
+    """Start, stop, inspect or reset the local stack (up | down | status | reset)."""
+    _not_built("local stack")
+
+
+@app.command(context_settings=_PASSTHROUGH)
+def model(_ctx: typer.Context) -> None:
+    """Simulate data, train, evaluate, benchmark and publish models."""
+    _not_built("model")
+
+
+@app.command(context_settings=_PASSTHROUGH)
+def simulate(_ctx: typer.Context) -> None:
+    """Simulate labelled transactions in the upload CSV format."""
+    _not_built("model")
+
+
+@app.command(context_settings=_PASSTHROUGH)
+def tui(_ctx: typer.Context) -> None:
+    """Open the terminal app: enter, upload and watch transactions."""
+    _not_built("terminal app")
+
+
+@app.command(context_settings=_PASSTHROUGH)
+def dlq(_ctx: typer.Context) -> None:
+    """List, show and redrive the dead-letter queues."""
+    _not_built("local stack")
+
+
+@app.command(context_settings=_PASSTHROUGH)
+def logs(_ctx: typer.Context) -> None:
+    """Tail function logs or run the saved Logs Insights queries."""
+    _not_built("local stack")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

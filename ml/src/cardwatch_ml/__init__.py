@@ -1,0 +1,1 @@
+"""The model: transaction simulator, offline features, training, evaluation and model bundles."""

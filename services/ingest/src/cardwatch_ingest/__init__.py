@@ -1,0 +1,1 @@
+"""ingest Lambda: S3 upload to validated, tokenised transactions on Kinesis."""

@@ -1,0 +1,1 @@
+"""notifier Lambda: fraud verdicts to one SNS email alert each."""

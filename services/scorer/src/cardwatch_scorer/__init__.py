@@ -1,0 +1,1 @@
+"""scorer Lambda (container image): Kinesis batches to online features, scores, verdicts."""

@@ -1,0 +1,55 @@
+"""One place that builds AWS clients, honouring the endpoint override of the local stack."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from cardwatch_shared.settings import CardwatchSettings
+
+
+def client_config(settings: CardwatchSettings) -> Config:
+    """Timeouts and standard retry mode (with backoff and jitter) for every client."""
+    return Config(
+        region_name=settings.aws_region,
+        connect_timeout=settings.aws_connect_timeout_s,
+        read_timeout=settings.aws_read_timeout_s,
+        retries={"mode": "standard", "max_attempts": settings.aws_max_attempts},
+    )
+
+
+@cache
+def client(service: str, settings: CardwatchSettings | None = None) -> Any:
+    """A cached boto3 client for `service` (one per container, reused across invocations)."""
+    settings = settings or CardwatchSettings()
+    return boto3.session.Session().client(
+        service,
+        endpoint_url=settings.aws_endpoint_url,
+        config=client_config(settings),
+    )
+
+
+def resource(service: str, settings: CardwatchSettings | None = None) -> Any:
+    """A boto3 resource for `service` (DynamoDB tables in tests and tools)."""
+    settings = settings or CardwatchSettings()
+    return boto3.session.Session().resource(
+        service,
+        endpoint_url=settings.aws_endpoint_url,
+        config=client_config(settings),
+    )
+
+
+def async_client(service: str, settings: CardwatchSettings | None = None) -> Any:
+    """An aioboto3 client context manager (`async with async_client("kinesis") as k:`).
+
+    aioboto3 is imported lazily: Lambda functions that do not use it never pay for it.
+    """
+    import aioboto3
+
+    settings = settings or CardwatchSettings()
+    return aioboto3.Session().client(
+        service, endpoint_url=settings.aws_endpoint_url, config=client_config(settings)
+    )

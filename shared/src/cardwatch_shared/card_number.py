@@ -1,0 +1,71 @@
+"""Card-number safety: Luhn check, keyed tokenisation, masking (PCI DSS 3.5.1.1, 3.4.1).
+
+Only the ingest function calls `tokenize`; everything downstream sees `card_token` and `last4`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+MIN_PAN_LENGTH = 13
+MAX_PAN_LENGTH = 19
+MIN_KEY_BYTES = 32
+MASK_PREFIX = "•••• "
+_SEPARATORS = str.maketrans("", "", " -")
+
+
+class CardNumberError(ValueError):
+    """A card number that cannot be accepted; the message never contains the number."""
+
+
+def normalize(number: str) -> str:
+    """Strip spaces and dashes; refuse anything that is then not 13-19 digits."""
+    digits = number.translate(_SEPARATORS)
+    if not digits.isascii() or not digits.isdigit():
+        raise CardNumberError("card number must contain digits only")
+    if not MIN_PAN_LENGTH <= len(digits) <= MAX_PAN_LENGTH:
+        raise CardNumberError(
+            f"card number must have {MIN_PAN_LENGTH}-{MAX_PAN_LENGTH} digits, got {len(digits)}"
+        )
+    return digits
+
+
+def luhn_valid(digits: str) -> bool:
+    """True when the digit string passes the Luhn (mod 10) check."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = ord(char) - 48
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def validate(number: str) -> str:
+    """Normalise and Luhn-check a card number; return its digits or raise CardNumberError."""
+    digits = normalize(number)
+    if not luhn_valid(digits):
+        raise CardNumberError("card number fails the Luhn check")
+    return digits
+
+
+def tokenize(number: str, key: bytes) -> str:
+    """Keyed HMAC-SHA256 of the normalised number, hex: stable per card, useless without the key."""
+    if len(key) < MIN_KEY_BYTES:
+        raise ValueError(f"HMAC key must be at least {MIN_KEY_BYTES} bytes")
+    digits = normalize(number)
+    return hmac.new(key, digits.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def last4(number: str) -> str:
+    """The last four digits, the most PCI DSS allows to be shown."""
+    return normalize(number)[-4:]
+
+
+def mask(number_or_last4: str) -> str:
+    """`•••• 1234` from a full number or from its last four digits."""
+    digits = number_or_last4.translate(_SEPARATORS)
+    if len(digits) < 4 or not digits[-4:].isdigit():
+        raise CardNumberError("need at least the last four digits to mask")
+    return MASK_PREFIX + digits[-4:]

@@ -1,0 +1,48 @@
+"""Removes card numbers from anything about to leave a process: log lines, records, reports.
+
+A run of 13-19 digits (spaces or dashes allowed between them) that passes Luhn is replaced by its
+mask. The scrubber is the last line of defence, not the first: code must not log numbers at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cardwatch_shared.card_number import MAX_PAN_LENGTH, MIN_PAN_LENGTH, luhn_valid, mask
+
+_CANDIDATE = re.compile(r"(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])")
+_SENSITIVE_KEYS = frozenset({"cvv", "cvc", "cvv2", "cvc2", "cid", "pin", "track1", "track2"})
+REDACTED = "[REDACTED]"
+
+
+def _replace(match: re.Match[str]) -> str:
+    digits = re.sub(r"[ -]", "", match.group())
+    if MIN_PAN_LENGTH <= len(digits) <= MAX_PAN_LENGTH and luhn_valid(digits):
+        return mask(digits)
+    return match.group()
+
+
+def scrub_text(text: str) -> str:
+    """Mask every Luhn-valid 13-19 digit run in `text`."""
+    return _CANDIDATE.sub(_replace, text)
+
+
+def contains_card_number(text: str) -> bool:
+    """True when `text` holds a Luhn-valid 13-19 digit run."""
+    return scrub_text(text) != text
+
+
+def scrub(value: Any) -> Any:
+    """Scrub strings inside nested dicts and lists; redact CVV/PIN/track keys whole."""
+    if isinstance(value, str):
+        return scrub_text(value)
+    if isinstance(value, Mapping):
+        return {
+            key: REDACTED if str(key).lower() in _SENSITIVE_KEYS else scrub(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
+        return [scrub(item) for item in value]
+    return value

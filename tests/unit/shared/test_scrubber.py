@@ -1,0 +1,51 @@
+"""The scrubber masks card numbers in text and nested records, and leaves other digits alone."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cardwatch_shared.scrubber import REDACTED, contains_card_number, scrub, scrub_text
+from tests.support.cards import TEST_PANS, with_check_digit
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize("pan", TEST_PANS)
+def test_numbers_in_text_are_masked(pan: str) -> None:
+    text = f"payment with card {pan} declined"
+    assert scrub_text(text) == f"payment with card •••• {pan[-4:]} declined"
+    assert contains_card_number(text)
+
+
+def test_grouped_numbers_are_masked() -> None:
+    assert scrub_text("card 4111 1111 1111 1111!") == "card •••• 1111!"
+    assert scrub_text("card 4111-1111-1111-1111") == "card •••• 1111"
+
+
+def test_non_luhn_and_short_runs_are_kept() -> None:
+    text = "order 4111111111111112 at 1700000000 for 12345"
+    assert scrub_text(text) == text
+
+
+def test_nested_records_and_sensitive_keys() -> None:
+    record = {"msg": f"x {TEST_PANS[0]}", "extra": [{"pan": TEST_PANS[1]}], "CVV": "123", "n": 5}
+    assert scrub(record) == {
+        "msg": "x •••• 1111",
+        "extra": [{"pan": "•••• 4444"}],
+        "CVV": REDACTED,
+        "n": 5,
+    }
+
+
+@given(
+    prefix=st.text(alphabet=st.characters(exclude_categories=["Nd"]), max_size=20),
+    body=st.text(alphabet="0123456789", min_size=12, max_size=18),
+    suffix=st.text(alphabet=st.characters(exclude_categories=["Nd"]), max_size=20),
+)
+def test_no_number_survives(prefix: str, body: str, suffix: str) -> None:
+    pan = with_check_digit(body)
+    cleaned = scrub_text(prefix + pan + suffix)
+    assert pan not in cleaned
+    assert not contains_card_number(cleaned)

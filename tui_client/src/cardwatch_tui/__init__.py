@@ -1,0 +1,1 @@
+"""The cardwatch terminal app (Textual)."""

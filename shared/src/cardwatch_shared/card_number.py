@@ -11,6 +11,10 @@ import hmac
 MIN_PAN_LENGTH = 13
 MAX_PAN_LENGTH = 19
 MIN_KEY_BYTES = 32
+# Major industry identifiers (first digit) of the payment cards cardwatch accepts: 2 and 5
+# Mastercard, 3 Amex/JCB/Diners, 4 Visa, 6 Discover/UnionPay/Maestro. The scrubber looks for the
+# same, so that a 13-digit epoch-millisecond timestamp is not mistaken for a card.
+PAYMENT_MII = "23456"
 MASK_PREFIX = "•••• "
 _SEPARATORS = str.maketrans("", "", " -")
 
@@ -45,6 +49,8 @@ def luhn_valid(digits: str) -> bool:
 def validate(number: str) -> str:
     """Normalise and Luhn-check a card number; return its digits or raise CardNumberError."""
     digits = normalize(number)
+    if digits[0] not in PAYMENT_MII:
+        raise CardNumberError("card number must start with 2-6 (a payment card)")
     if not luhn_valid(digits):
         raise CardNumberError("card number fails the Luhn check")
     return digits

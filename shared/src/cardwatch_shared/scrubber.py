@@ -1,7 +1,8 @@
 """Removes card numbers from anything about to leave a process: log lines, records, reports.
 
-A run of 13-19 digits (spaces or dashes allowed between them) that passes Luhn is replaced by its
-mask. The scrubber is the last line of defence, not the first: code must not log numbers at all.
+A run of 13-19 digits (spaces or dashes allowed between them) that starts like a payment card
+(2-6) and passes Luhn is replaced by its mask. The scrubber is the last line of defence, not the
+first: code must not log numbers at all.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from cardwatch_shared.card_number import MAX_PAN_LENGTH, MIN_PAN_LENGTH, luhn_valid, mask
 
-_CANDIDATE = re.compile(r"(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])")
+_CANDIDATE = re.compile(r"(?<![\d])[2-6](?:[ -]?\d){12,18}(?![\d])")
 _SENSITIVE_KEYS = frozenset({"cvv", "cvc", "cvv2", "cvc2", "cid", "pin", "track1", "track2"})
 REDACTED = "[REDACTED]"
 

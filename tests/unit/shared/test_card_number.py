@@ -77,9 +77,14 @@ def test_mask_and_last4() -> None:
         mask("12")
 
 
-@given(st.text(alphabet="0123456789", min_size=12, max_size=18))
-def test_token_never_contains_the_number(body: str) -> None:
-    pan = with_check_digit(body)
+def test_non_payment_prefix_is_refused() -> None:
+    with pytest.raises(CardNumberError, match="start with 2-6"):
+        validate(with_check_digit("179591000224"))
+
+
+@given(st.text(alphabet="0123456789", min_size=11, max_size=17), st.sampled_from("23456"))
+def test_token_never_contains_the_number(body: str, first: str) -> None:
+    pan = with_check_digit(first + body)
     token = tokenize(pan, bytes(32))
     assert pan not in token
     assert len(token) == 64

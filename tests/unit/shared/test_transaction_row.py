@@ -81,6 +81,7 @@ def test_card_number_hidden_in_repr() -> None:
         ("channel", "atm", "Input should be 'card_present' or 'card_not_present'"),
         ("latitude", "91", "Input should be less than or equal to 90"),
         ("merchant_id", "", "String should have at least 1 character"),
+        ("merchant_name", f"card {TEST_PANS[2]}", "looks like a card number"),
     ],
 )
 def test_bad_field_gets_a_clear_reason(column: str, value: str, reason: str) -> None:

@@ -25,6 +25,7 @@ from pydantic import (
 from cardwatch_shared.card_number import CardNumberError, validate
 from cardwatch_shared.contracts.base import Contract
 from cardwatch_shared.contracts.currency import MINOR_UNITS
+from cardwatch_shared.scrubber import contains_card_number
 
 FORBIDDEN_COLUMNS = frozenset(
     {"cvv", "cvc", "cvv2", "cvc2", "cid", "csc", "pin", "track", "track1", "track2", "track_data"}
@@ -137,6 +138,13 @@ class TransactionRow(Contract):
             raise ValueError("timestamp is before 1970")
         if value > datetime.now(UTC) + FUTURE_TOLERANCE:
             raise ValueError("timestamp is in the future")
+        return value
+
+    @field_validator("transaction_id", "merchant_id", "merchant_name", "terminal_id")
+    @classmethod
+    def _no_card_number_in_text(cls, value: str | None) -> str | None:
+        if value is not None and contains_card_number(value):
+            raise ValueError("looks like a card number; card numbers belong in card_number only")
         return value
 
     @field_validator("latitude", "longitude")

@@ -1,0 +1,245 @@
+"""The domain of ingest: one upload in, transactions on the stream, rejects and a report out.
+
+Knows nothing of Lambda: the handler passes the upload, the adapters and the clock.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import BinaryIO, Protocol
+
+from pydantic import ValidationError
+
+from cardwatch_ingest.csv_stream import OpenBytes, check_utf8, open_text
+from cardwatch_ingest.file_checks import FileRejectedError, check_header, check_object
+from cardwatch_ingest.kinesis_writer import KinesisWriter, WriterStats
+from cardwatch_ingest.reject_report import RejectsFile, shown_value
+from cardwatch_ingest.row_conversion import to_transaction
+from cardwatch_ingest.settings import IngestSettings
+from cardwatch_ingest.upload import Upload
+from cardwatch_shared.contracts import (
+    FileStatus,
+    IngestReport,
+    RejectedRow,
+    TransactionRow,
+    TransactionSource,
+)
+from cardwatch_shared.contracts.field_errors import field_errors
+
+
+class Store(Protocol):
+    """What ingest needs of S3."""
+
+    def move(self, upload: Upload, new_key: str) -> None: ...
+    def put(self, bucket: str, key: str, body: bytes | BinaryIO, content_type: str) -> None: ...
+
+
+@dataclass
+class IngestContext:
+    """Everything one file's ingestion needs besides the upload itself."""
+
+    settings: IngestSettings
+    hmac_key: bytes
+    store: Store
+    writer: KinesisWriter
+    open_bytes: OpenBytes
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+
+@dataclass
+class IngestOutcome:
+    """The report of the file and what the stream writer did."""
+
+    report: IngestReport
+    put_stats: WriterStats
+
+
+@dataclass
+class _Counts:
+    read: int = 0
+    accepted: int = 0
+
+
+def relative_key(upload: Upload, settings: IngestSettings) -> str:
+    """The key below `incoming/`: the name rejects and reports are filed under."""
+    return upload.key.removeprefix(settings.incoming_prefix)
+
+
+def _rows(
+    text: Iterator[str], width: int, rejects: RejectsFile, counts: _Counts
+) -> Iterator[tuple[int, list[str]]]:
+    """Data rows with their 1-based number; malformed CSV records become rejects."""
+    reader = csv.reader(text, strict=False)
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            counts.read += 1
+            reason = f"malformed CSV record: {exc}"
+            rejects.add(RejectedRow(row_number=counts.read, reason=reason))
+            continue
+        if not cells:
+            continue
+        counts.read += 1
+        row_number = counts.read
+        if len(cells) != width:
+            reason = f"row has {len(cells)} fields, the header has {width}"
+            rejects.add(RejectedRow(row_number=row_number, reason=reason))
+            continue
+        yield row_number, cells
+
+
+class _DuplicateIds:
+    """Transaction ids seen in this file, as 8-byte digests to keep memory small."""
+
+    def __init__(self) -> None:
+        self._seen: set[bytes] = set()
+
+    def seen_before(self, transaction_id: str) -> bool:
+        digest = hashlib.blake2b(transaction_id.encode(), digest_size=8).digest()
+        if digest in self._seen:
+            return True
+        self._seen.add(digest)
+        return False
+
+
+def _reject_invalid(
+    exc: ValidationError, raw: dict[str, str], row: int, rejects: RejectsFile
+) -> None:
+    for column, reason in field_errors(exc):
+        value = shown_value(column, raw.get(column)) if column else None
+        rejects.add(RejectedRow(row_number=row, column=column, reason=reason, value=value))
+
+
+def _stream_rows(
+    upload: Upload, ctx: IngestContext, rejects: RejectsFile
+) -> tuple[_Counts, list[str]]:
+    settings = ctx.settings
+    counts = _Counts()
+    duplicates = _DuplicateIds()
+    csv.field_size_limit(settings.max_field_bytes)
+    with open_text(ctx.open_bytes, upload.is_gzip, settings.max_decompressed_bytes) as text:
+        header = next(csv.reader([text.readline()]), None)
+        unknown = check_header(header)
+        assert header is not None
+        names = [name.strip() for name in header]
+        ingested_at = ctx.now()
+        for row_number, cells in _rows(text, len(names), rejects, counts):
+            raw = dict(zip(names, cells, strict=True))
+            try:
+                row = TransactionRow.model_validate(raw)
+            except ValidationError as exc:
+                _reject_invalid(exc, raw, row_number, rejects)
+                continue
+            if row.transaction_id and duplicates.seen_before(row.transaction_id):
+                rejects.add(
+                    RejectedRow(
+                        row_number=row_number,
+                        column="transaction_id",
+                        reason="duplicate transaction_id in this file",
+                        value=row.transaction_id,
+                    )
+                )
+                continue
+            source = TransactionSource(
+                bucket=upload.bucket,
+                key=upload.key,
+                row_number=row_number,
+                upload_id=upload.upload_id,
+            )
+            transaction = to_transaction(row, ctx.hmac_key, source, ingested_at)
+            ctx.writer.add(transaction.model_dump_json().encode(), transaction.card_token)
+            counts.accepted += 1
+        ctx.writer.flush()
+    return counts, unknown
+
+
+def ingest_upload(upload: Upload, ctx: IngestContext) -> IngestOutcome:
+    """Validate, tokenise and stream one upload; file rejects, row rejects and report to S3."""
+    settings, store, now = ctx.settings, ctx.store, ctx.now
+    started_at = now()
+    name = relative_key(upload, settings)
+    rejects = RejectsFile()
+    try:
+        check_object(upload, settings.max_file_bytes)
+        check_utf8(ctx.open_bytes, upload.is_gzip, settings.max_decompressed_bytes)
+        counts, unknown = _stream_rows(upload, ctx, rejects)
+    except FileRejectedError as refused:
+        rejects.close()
+        store.move(upload, settings.rejected_prefix + name)
+        report = _report(
+            upload, started_at, now(), status=FileStatus.REJECTED, error=refused.reason
+        )
+        _put_report(store, upload, settings, name, report)
+        return IngestOutcome(report, ctx.writer.stats)
+    rejects_key = None
+    if rejects.count:
+        rejects_key = f"{settings.rejected_prefix}{name}.errors.csv"
+        store.put(upload.bucket, rejects_key, rejects.content(), "text/csv")
+    rejects.close()
+    report = _report(
+        upload,
+        started_at,
+        now(),
+        status=_status(counts.accepted, rejects.rows),
+        rows_read=counts.read,
+        rows_accepted=counts.accepted,
+        rows_rejected=rejects.rows,
+        reasons=dict(rejects.reasons),
+        unknown=unknown,
+        rejects_key=rejects_key,
+    )
+    _put_report(store, upload, settings, name, report)
+    return IngestOutcome(report, ctx.writer.stats)
+
+
+def _status(accepted: int, rejected: int) -> FileStatus:
+    if accepted == 0 and rejected == 0:
+        return FileStatus.EMPTY
+    return FileStatus.ACCEPTED if rejected == 0 else FileStatus.PARTIAL
+
+
+def _report(
+    upload: Upload,
+    started_at: datetime,
+    finished_at: datetime,
+    *,
+    status: FileStatus,
+    error: str | None = None,
+    rows_read: int = 0,
+    rows_accepted: int = 0,
+    rows_rejected: int = 0,
+    reasons: dict[str, int] | None = None,
+    unknown: list[str] | None = None,
+    rejects_key: str | None = None,
+) -> IngestReport:
+    return IngestReport(
+        upload_id=upload.upload_id,
+        bucket=upload.bucket,
+        key=upload.key,
+        etag=upload.etag,
+        version_id=upload.version_id,
+        status=status,
+        file_error=error,
+        rows_read=rows_read,
+        rows_accepted=rows_accepted,
+        rows_rejected=rows_rejected,
+        rejects_by_reason=reasons or {},
+        unknown_columns=unknown or [],
+        rejects_key=rejects_key,
+        started_at=started_at,
+        finished_at=finished_at,
+    )
+
+
+def _put_report(
+    store: Store, upload: Upload, settings: IngestSettings, name: str, report: IngestReport
+) -> None:
+    key = f"{settings.reports_prefix}{name}.json"
+    store.put(upload.bucket, key, report.model_dump_json(indent=2).encode(), "application/json")

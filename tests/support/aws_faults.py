@@ -1,0 +1,42 @@
+"""Faults AWS produces and moto does not: the one place such fakes live.
+
+`FlakyPutRecords` answers a share of a PutRecords call's records with
+ProvisionedThroughputExceededException, as a throttled shard does; those records are not
+written, the rest go to the real (moto) stream.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+
+class FlakyPutRecords:
+    """Wraps a boto3 Kinesis client; fails `share` of the records of each call (seeded)."""
+
+    def __init__(self, kinesis: Any, share: float, seed: int = 7, always: bool = False) -> None:
+        self._kinesis, self._share, self._always = kinesis, share, always
+        self._random = random.Random(seed)
+        self.records_failed = 0
+
+    def put_records(self, StreamName: str, Records: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803 - boto3's names
+        fail = [self._always or self._random.random() < self._share for _ in Records]
+        passed = [r for r, f in zip(Records, fail, strict=True) if not f]
+        written = iter(
+            self._kinesis.put_records(StreamName=StreamName, Records=passed)["Records"]
+            if passed
+            else []
+        )
+        results: list[dict[str, Any]] = []
+        for failed in fail:
+            if failed:
+                self.records_failed += 1
+                results.append(
+                    {
+                        "ErrorCode": "ProvisionedThroughputExceededException",
+                        "ErrorMessage": "Rate exceeded for shard shardId-000000000000",
+                    }
+                )
+            else:
+                results.append(next(written))
+        return {"FailedRecordCount": sum(fail), "Records": results}

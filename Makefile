@@ -11,7 +11,7 @@ PACKAGES = -p cardwatch_shared -p cardwatch_ingest -p cardwatch_scorer -p cardwa
            -p kinesis_consumer -p cardwatch_ml -p cardwatch_local -p cardwatch_tui
 PYTEST_FAST = -m "not slow"
 
-.PHONY: help setup demo test lint typecheck unit contracts check-contracts clean
+.PHONY: help setup demo test lint typecheck unit contracts bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -31,13 +31,17 @@ lint: setup ## ruff lint and format check
 
 typecheck: setup ## mypy --strict on every package and the tests
 	$(RUN) mypy $(PACKAGES)
-	$(RUN) mypy tests
+	$(RUN) mypy tests bench
 
 test: lint typecheck ## lint, type-check and the test suite (the CI gate)
 	$(RUN) pytest $(PYTEST_FAST) --cov --cov-report=term:skip-covered --cov-report=xml:.coverage.xml
 
 unit: setup ## only the unit tests
 	$(RUN) pytest -m unit
+
+BENCH_OUT ?=
+bench: setup ## benchmarks, as ratios against a floor measured in the same run (not in make test)
+	$(RUN) python -m bench.ingest_path $(if $(BENCH_OUT),--out $(BENCH_OUT))
 
 contracts: setup ## regenerate the committed JSON Schemas of the contracts
 	$(RUN) python -m cardwatch_shared.schema_registry

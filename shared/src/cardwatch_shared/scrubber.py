@@ -32,7 +32,7 @@ def scrub_text(text: str) -> str:
 
 def contains_card_number(text: str) -> bool:
     """True when `text` holds a Luhn-valid 13-19 digit run."""
-    return scrub_text(text) != text
+    return _CANDIDATE.search(text) is not None and scrub_text(text) != text
 
 
 def scrub(value: Any) -> Any:

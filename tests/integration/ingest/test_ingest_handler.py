@@ -240,3 +240,14 @@ def test_no_card_number_in_logs_reports_or_rejects(
     assert outputs[0], "the handler logged nothing"
     for text in outputs:
         assert not contains_card_number(text), text[:200]
+
+
+def test_huge_field_rejects_the_row_only(ingest_stack: IngestStack) -> None:
+    rows = [good_row(0), good_row(1, merchant_name="x" * 1_000_000), good_row(2)]
+    result = ingest_stack.invoke(ingest_stack.upload("incoming/huge.csv", to_csv(rows)))
+    assert result["rows_accepted"] == 2
+    assert result["rows_rejected"] == 1
+    [reason] = result["rejects_by_reason"]
+    assert reason.startswith("malformed CSV record: field larger than field limit")
+    ids = sorted(r["transaction_id"] for r in ingest_stack.stream_records())
+    assert ids == ["tx-000000", "tx-000002"]

@@ -18,17 +18,19 @@ from cardwatch_ingest.csv_stream import OpenBytes, check_utf8, open_text
 from cardwatch_ingest.file_checks import FileRejectedError, check_header, check_object
 from cardwatch_ingest.kinesis_writer import KinesisWriter, WriterStats
 from cardwatch_ingest.reject_report import RejectsFile, shown_value
-from cardwatch_ingest.row_conversion import to_transaction
+from cardwatch_ingest.row_conversion import PayloadBuilder
 from cardwatch_ingest.settings import IngestSettings
 from cardwatch_ingest.upload import Upload
+from cardwatch_shared.card_number import Tokenizer
 from cardwatch_shared.contracts import (
     FileStatus,
     IngestReport,
     RejectedRow,
     TransactionRow,
-    TransactionSource,
 )
 from cardwatch_shared.contracts.field_errors import field_errors
+from cardwatch_shared.contracts.transaction_row import FUTURE_TOLERANCE
+from cardwatch_shared.contracts.transaction_row_fast import FastRow, accept_row, from_model
 
 
 class Store(Protocol):
@@ -117,6 +119,17 @@ def _reject_invalid(
         rejects.add(RejectedRow(row_number=row, column=column, reason=reason, value=value))
 
 
+def _parse(raw: dict[str, str], latest: datetime) -> FastRow | ValidationError:
+    """The fast check first; the model (the authority, with reasons) when it declines."""
+    fast = accept_row(raw, latest)
+    if fast is not None:
+        return fast
+    try:
+        return from_model(TransactionRow.model_validate(raw))
+    except ValidationError as exc:
+        return exc
+
+
 def _stream_rows(
     upload: Upload, ctx: IngestContext, rejects: RejectsFile
 ) -> tuple[_Counts, list[str]]:
@@ -129,32 +142,29 @@ def _stream_rows(
         unknown = check_header(header)
         assert header is not None
         names = [name.strip() for name in header]
-        ingested_at = ctx.now()
+        started = ctx.now()
+        latest = started + FUTURE_TOLERANCE
+        builder = PayloadBuilder(
+            Tokenizer(ctx.hmac_key), upload.bucket, upload.key, upload.upload_id, started
+        )
         for row_number, cells in _rows(text, len(names), rejects, counts):
             raw = dict(zip(names, cells, strict=True))
-            try:
-                row = TransactionRow.model_validate(raw)
-            except ValidationError as exc:
-                _reject_invalid(exc, raw, row_number, rejects)
+            parsed = _parse(raw, latest)
+            if isinstance(parsed, ValidationError):
+                _reject_invalid(parsed, raw, row_number, rejects)
                 continue
-            if row.transaction_id and duplicates.seen_before(row.transaction_id):
+            if parsed.transaction_id and duplicates.seen_before(parsed.transaction_id):
                 rejects.add(
                     RejectedRow(
                         row_number=row_number,
                         column="transaction_id",
                         reason="duplicate transaction_id in this file",
-                        value=row.transaction_id,
+                        value=parsed.transaction_id,
                     )
                 )
                 continue
-            source = TransactionSource(
-                bucket=upload.bucket,
-                key=upload.key,
-                row_number=row_number,
-                upload_id=upload.upload_id,
-            )
-            transaction = to_transaction(row, ctx.hmac_key, source, ingested_at)
-            ctx.writer.add(transaction.model_dump_json().encode(), transaction.card_token)
+            _, token, payload = builder.build(parsed, row_number)
+            ctx.writer.add(payload, token)
             counts.accepted += 1
         ctx.writer.flush()
     return counts, unknown

@@ -10,6 +10,7 @@ import math
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
@@ -56,6 +57,12 @@ class Channel(StrEnum):
     CARD_NOT_PRESENT = "card_not_present"
 
 
+@lru_cache(maxsize=256)
+def sensitive_columns(columns: frozenset[Any]) -> list[str]:
+    """Columns that carry sensitive authentication data (cached: a file has one header)."""
+    return sorted(str(c) for c in columns if str(c).strip().lower() in FORBIDDEN_COLUMNS)
+
+
 def _blank_to_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
@@ -93,7 +100,7 @@ class TransactionRow(Contract):
     @classmethod
     def _refuse_sensitive_columns(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            refused = sorted(k for k in data if str(k).strip().lower() in FORBIDDEN_COLUMNS)
+            refused = sensitive_columns(frozenset(data))
             if refused:
                 raise ValueError(f"sensitive authentication data is refused: {', '.join(refused)}")
         return data

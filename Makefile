@@ -11,7 +11,7 @@ PACKAGES = -p cardwatch_shared -p cardwatch_ingest -p cardwatch_scorer -p cardwa
            -p kinesis_consumer -p cardwatch_ml -p cardwatch_local -p cardwatch_tui
 PYTEST_FAST = -m "not slow"
 
-.PHONY: help setup demo test lint typecheck unit contracts bench clean
+.PHONY: help setup demo test lint typecheck unit contracts examples bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ bench: setup ## benchmarks, as ratios against a floor measured in the same run (
 
 contracts: setup ## regenerate the committed JSON Schemas of the contracts
 	$(RUN) python -m cardwatch_shared.schema_registry
+
+examples: setup ## regenerate the committed example emails
+	$(RUN) python -m cardwatch_notifier.example_email
 
 clean: ## remove the virtualenv, tools and caches
 	rm -rf .venv .tools .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.xml

@@ -1,0 +1,40 @@
+"""How a `Verdict` is stored as a DynamoDB item, shared by the scorer (writer) and the notifier.
+
+Numbers are DynamoDB numbers (Decimal), timestamps ISO 8601 strings; attributes added later by
+other services (`notified_at`, `alert_status`) are ignored when the verdict is read back.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from cardwatch_shared.contracts import Verdict
+
+VERDICT_FIELDS = frozenset(Verdict.model_fields)
+NUMBER_FIELDS = ("score", "threshold", "amount")
+
+# The event filter of the notifier's stream mapping: only new fraud verdicts invoke it.
+FRAUD_INSERT_FILTER: dict[str, Any] = {
+    "eventName": ["INSERT"],
+    "dynamodb": {"NewImage": {"is_fraud": {"BOOL": [True]}}},
+}
+
+
+def to_item(verdict: Verdict) -> dict[str, Any]:
+    """The item (boto3 resource / TypeSerializer types) for `verdict`."""
+    item: dict[str, Any] = verdict.model_dump(mode="json")
+    for name in NUMBER_FIELDS:
+        item[name] = Decimal(str(item[name]))
+    return item
+
+
+def from_item(item: dict[str, Any]) -> Verdict:
+    """The verdict in `item`, ignoring attributes that are not part of the contract."""
+    fields = {key: value for key, value in item.items() if key in VERDICT_FIELDS}
+    for name in ("score", "threshold"):
+        if isinstance(fields.get(name), Decimal):
+            fields[name] = float(fields[name])
+    if isinstance(fields.get("source_row"), Decimal):
+        fields["source_row"] = int(fields["source_row"])
+    return Verdict.model_validate(fields)

@@ -48,16 +48,16 @@ def local(_ctx: typer.Context) -> None:
     _not_built("local stack")
 
 
-@app.command(context_settings=_PASSTHROUGH)
-def model(_ctx: typer.Context) -> None:
-    """Simulate data, train, evaluate, benchmark and publish models."""
-    _not_built("model")
+def _register_model_commands() -> None:
+    """`cardwatch model …` and `cardwatch simulate` come from cardwatch_ml."""
+    from cardwatch_ml.cli import app as model_app
+    from cardwatch_ml.cli import simulate as simulate_command
+
+    app.add_typer(model_app, name="model")
+    app.command(name="simulate")(simulate_command)
 
 
-@app.command(context_settings=_PASSTHROUGH)
-def simulate(_ctx: typer.Context) -> None:
-    """Simulate labelled transactions in the upload CSV format."""
-    _not_built("model")
+_register_model_commands()
 
 
 @app.command(context_settings=_PASSTHROUGH)

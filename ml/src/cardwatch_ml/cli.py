@@ -1,0 +1,234 @@
+"""`cardwatch model …` and `cardwatch simulate`: simulate, train, evaluate, benchmark, publish."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="Simulate data, train, evaluate, benchmark and publish models.", no_args_is_help=True
+)
+console = Console()
+Days = Annotated[int, typer.Option(help="days to simulate")]
+Cards = Annotated[int, typer.Option(help="cards (customers) to simulate")]
+
+
+@app.command()
+def simulate(
+    out: Annotated[Path, typer.Option(help="upload CSV to write")] = Path("simulated.csv"),
+    labels: Annotated[Path, typer.Option(help="labels CSV to write")] = Path(
+        "simulated.labels.csv"
+    ),
+    days: Days = 30,
+    cards: Cards = 2000,
+    terminals: Annotated[int, typer.Option()] = 4000,
+    seed: Annotated[int, typer.Option()] = 42,
+) -> None:
+    """Labelled transactions in the upload CSV format; labels in a separate file."""
+    from cardwatch_ml.simulator import SCENARIOS, SimulationConfig, write_upload
+    from cardwatch_ml.simulator import simulate as run
+
+    sim = run(SimulationConfig(cards=cards, terminals=terminals, days=days, seed=seed))
+    write_upload(sim, str(out), str(labels))
+    counts = sim.labels.group_by("scenario").len().sort("scenario")
+    table = Table(title=f"{sim.transactions.height:,} transactions → {out} (labels: {labels})")
+    table.add_column("scenario")
+    table.add_column("transactions", justify="right")
+    for scenario, n in counts.iter_rows():
+        table.add_row(SCENARIOS[scenario], f"{n:,}")
+    console.print(table)
+
+
+def _load(data: Path, labels: Path | None, mapping: Path | None) -> object:
+    from cardwatch_ml import datasets
+
+    if mapping is not None:
+        return datasets.from_mapping(data, mapping)
+    if data.suffix == ".parquet":
+        return datasets.handbook(data)
+    if labels is None:
+        raise typer.BadParameter("an upload CSV needs --labels")
+    return datasets.from_upload(data, labels)
+
+
+@app.command()
+def train(
+    data: Annotated[Path, typer.Option(help="upload CSV, Parquet, or foreign file")],
+    labels: Annotated[Path | None, typer.Option(help="labels CSV of an upload CSV")] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="column-mapping YAML of a foreign file")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="folder for the bundle")] = Path("model-bundle"),
+    alerts_per_day: Annotated[float, typer.Option(help="alert budget the threshold meets")] = 25,
+    target_precision: Annotated[float | None, typer.Option(help="instead of a budget")] = None,
+    no_label_features: Annotated[bool, typer.Option(help="for deployments without labels")] = False,
+    seed: Annotated[int, typer.Option()] = 42,
+) -> None:
+    """Train the candidates, keep the best on validation AP, write a bundle folder."""
+    import polars as pl
+
+    from cardwatch_ml.bundle import build_bundle
+    from cardwatch_ml.datasets import fingerprint
+    from cardwatch_ml.training import TrainConfig
+    from cardwatch_ml.training import train as run
+
+    frame = _load(data, labels, mapping)
+    assert isinstance(frame, pl.DataFrame)
+    cfg = TrainConfig(
+        seed=seed,
+        alert_budget_per_day=alerts_per_day,
+        target_precision=target_precision,
+        with_labels=not no_label_features,
+    )
+    model = run(frame, cfg)
+    bundle = build_bundle(model, fingerprint(frame))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / bundle.manifest.model_file).write_bytes(bundle.model_bytes)
+    (out / "manifest.json").write_text(bundle.manifest.model_dump_json(indent=2), encoding="utf-8")
+    table = Table(title=f"candidates (validation average precision) → {bundle.manifest.version}")
+    table.add_column("model")
+    table.add_column("AP", justify="right")
+    for name, ap in model.candidates.items():
+        table.add_row(name + (" (chosen)" if name == model.name else ""), f"{ap:.4f}")
+    console.print(table)
+    console.print(f"threshold {model.threshold:.4f} ({model.threshold_goal}); bundle in {out}")
+
+
+@app.command()
+def evaluate(
+    bundle: Annotated[Path, typer.Option(help="bundle folder")],
+    data: Annotated[Path, typer.Option(help="labelled data to evaluate on")],
+    labels: Annotated[Path | None, typer.Option()] = None,
+    mapping: Annotated[Path | None, typer.Option()] = None,
+    report: Annotated[Path, typer.Option(help="report folder")] = Path("model-report"),
+) -> None:
+    """Metrics (AUC, AP, CP@100, precision/recall at threshold, per scenario) and PNG plots."""
+    import polars as pl
+
+    from cardwatch_ml.bundle import Bundle, load_estimator
+    from cardwatch_ml.evaluation import metrics, write_report
+    from cardwatch_ml.importance import permutation_importance
+    from cardwatch_ml.training import with_features
+    from cardwatch_shared.model_manifest import ModelManifest
+
+    manifest = ModelManifest.model_validate_json((bundle / "manifest.json").read_text())
+    estimator = load_estimator(Bundle((bundle / manifest.model_file).read_bytes(), manifest))
+    frame = _load(data, labels, mapping)
+    assert isinstance(frame, pl.DataFrame)
+    scored_data = with_features(frame)
+    x = scored_data.select(manifest.feature_names).to_numpy()
+    scored = scored_data.with_columns(pl.Series("score", estimator.predict_proba(x)[:, 1]))
+    result = metrics(scored, manifest.threshold)
+    importances = permutation_importance(estimator, scored_data, manifest.feature_names)
+    paths = write_report(report, scored, result, importances, f"Evaluation of {manifest.version}")
+    _print_metrics(result)
+    console.print("report: " + ", ".join(str(p) for p in paths))
+
+
+def _print_metrics(result: dict[str, float]) -> None:
+    table = Table(title="metrics")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name, value in sorted(result.items()):
+        table.add_row(name, f"{value:.4f}")
+    console.print(table)
+
+
+@app.command()
+def benchmark(
+    handbook: Annotated[Path, typer.Option(help="the handbook's transactions.parquet")],
+    scores_out: Annotated[Path | None, typer.Option(help="CSV of TRANSACTION_ID,score")] = None,
+) -> None:
+    """The handbook's protocol; our figures beside the published table."""
+    from cardwatch_ml import datasets
+    from cardwatch_ml.handbook import run, table, write_scores
+
+    result = run(datasets.handbook(handbook))
+    console.print(table(result))
+    console.print(
+        f"test set: {result.test_rows:,} transactions, {result.test_frauds} frauds; "
+        f"trained on {result.train_rows:,} rows in {result.fit_seconds:.1f} s"
+    )
+    if scores_out:
+        write_scores(result, scores_out)
+        console.print(f"scores: {scores_out}")
+
+
+def _store(bucket: str | None) -> object:
+    from cardwatch_ml.bundle import BundleStore
+    from cardwatch_ml.settings import ModelSettings
+    from cardwatch_shared.aws_clients import client
+
+    settings = ModelSettings()
+    return BundleStore(client("s3", settings), bucket or settings.models_bucket)
+
+
+Bucket = Annotated[str | None, typer.Option(help="bucket (default: CARDWATCH_MODELS_BUCKET)")]
+
+
+@app.command()
+def publish(
+    bundle: Annotated[Path, typer.Option(help="bundle folder")],
+    bucket: Bucket = None,
+    promote: Annotated[bool, typer.Option(help="make it current too")] = False,
+) -> None:
+    """Upload a bundle to `models/<version>/` (and optionally make it current)."""
+    from cardwatch_ml.bundle import Bundle, BundleStore, load_estimator
+    from cardwatch_shared.model_manifest import ModelManifest
+
+    manifest = ModelManifest.model_validate_json((bundle / "manifest.json").read_text())
+    local = Bundle((bundle / manifest.model_file).read_bytes(), manifest)
+    load_estimator(local)
+    store = _store(bucket)
+    assert isinstance(store, BundleStore)
+    console.print(f"published {store.publish(local)}")
+    if promote:
+        console.print(f"current: {store.promote(manifest.version).version}")
+
+
+@app.command(name="list")
+def list_models(bucket: Bucket = None) -> None:
+    """Published versions, their metrics, and which one is current."""
+    from cardwatch_ml.bundle import BundleStore
+
+    store = _store(bucket)
+    assert isinstance(store, BundleStore)
+    current = store.current()
+    table = Table(title="models")
+    for column in ("version", "estimator", "AP", "threshold", "labels", "current"):
+        table.add_column(column)
+    for m in store.versions():
+        ap = m.metrics.get("average_precision", float("nan"))
+        table.add_row(
+            m.version,
+            m.estimator,
+            f"{ap:.4f}",
+            f"{m.threshold:.4f}",
+            "yes" if m.uses_labels else "no",
+            "●" if current and current.version == m.version else "",
+        )
+    console.print(table)
+
+
+@app.command()
+def promote(version: str, bucket: Bucket = None) -> None:
+    """Make a published version current (it must verify and load)."""
+    from cardwatch_ml.bundle import BundleStore
+
+    store = _store(bucket)
+    assert isinstance(store, BundleStore)
+    console.print(f"current: {store.promote(version).version}")
+
+
+@app.command()
+def rollback(bucket: Bucket = None) -> None:
+    """Make the previous current version current again."""
+    from cardwatch_ml.bundle import BundleStore
+
+    store = _store(bucket)
+    assert isinstance(store, BundleStore)
+    console.print(f"current: {store.rollback().version}")

@@ -1,0 +1,1 @@
+"""The feature specification and its online (incremental) implementation."""

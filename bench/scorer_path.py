@@ -1,0 +1,163 @@
+"""Scorer compute path: decode → validate → features → one predict_proba → verdict items, with
+storage faked in memory; beside bare `predict_proba` on the same feature matrix (the floor) and a
+naive per-record scorer (one DataFrame and one predict per transaction, as first designed).
+Run: `uv run python -m bench.scorer_path`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bench.results_table import Measurement, table, write
+
+
+def build_model() -> Any:
+    """A HistGradientBoosting bundle trained on a small simulation (the production candidate)."""
+    import polars as pl
+
+    from cardwatch_ml.bundle import build_bundle
+    from cardwatch_ml.datasets import fingerprint
+    from cardwatch_ml.simulator import SimulationConfig, simulate
+    from cardwatch_ml.training import TrainConfig, train
+    from cardwatch_scorer.model_cache import load_bundle
+
+    sim = simulate(SimulationConfig(cards=400, terminals=800, days=30, seed=1))
+    tx = sim.transactions.join(sim.labels, on="transaction_id").select(
+        "transaction_id",
+        pl.col("card_number").alias("card_id"),
+        "terminal_id",
+        "amount",
+        pl.col("timestamp").alias("event_time"),
+        "label",
+        "channel",
+    )
+    model = train(tx, TrainConfig(candidates=("hist_gradient_boosting",), with_labels=False))
+    bundle = build_bundle(model, fingerprint(tx), version="bench")
+    return load_bundle(bundle.model_bytes, bundle.manifest)
+
+
+def records(n: int) -> list[dict[str, Any]]:
+    """A Lambda Kinesis batch of n transactions over 50 cards."""
+    from tests.support.transactions import transaction
+
+    out = []
+    for i in range(n):
+        tx = transaction(i, card=f"card{i % 50}", amount=f"{10 + i % 300}.00")
+        data = base64.b64encode(tx.model_dump_json().encode()).decode()
+        out.append({"kinesis": {"sequenceNumber": f"{i:030d}", "data": data, "partitionKey": "k"}})
+    return out
+
+
+class MemoryStore:
+    """StateStore stand-in for a compute measurement: empty snapshot, writes dropped."""
+
+    def snapshot(self, *_args: Any) -> Any:
+        from cardwatch_scorer.state_store import Snapshot
+
+        return Snapshot(set(), {}, {})
+
+    def commit(self, verdicts: list[Any]) -> set[str]:
+        from cardwatch_shared.verdict_item import to_item
+
+        return {to_item(v)["transaction_id"] for v, _, _ in verdicts}
+
+    def save_card(self, _token: str, record: Any) -> None:
+        record.state.to_dict()
+
+
+class FixedModels:
+    def __init__(self, live: Any) -> None:
+        self.live = live
+
+    def get(self) -> Any:
+        return self.live
+
+
+def best_rate(n: int, repeats: int, func: Any) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return n / min(times)
+
+
+def measure_size(live: Any, n: int) -> list[Measurement]:
+    """One batch size: the path, the floor and the naive scorer."""
+    from cardwatch_scorer.batch import process_batch
+
+    batch = records(n)
+    store, models = MemoryStore(), FixedModels(live)
+    outcome = process_batch(batch, store, models, 500)  # type: ignore[arg-type]
+    assert outcome.scored is not None
+    frame = outcome.scored.features
+    assert frame is not None
+    matrix = frame.to_numpy(dtype=np.float64)
+    path = best_rate(n, 5, lambda: process_batch(batch, store, models, 500))  # type: ignore[arg-type]
+    floor = best_rate(n, 5, lambda: live.estimator.predict_proba(matrix))
+    sample = min(n, 100)
+
+    def naive() -> None:
+        for i in range(sample):
+            live.estimator.predict(pd.DataFrame([frame.iloc[i].to_dict()]).to_numpy())
+
+    naive_rate = best_rate(sample, 2, naive)
+    name = f"scorer path, batch {n}"
+    return [
+        Measurement(name, path, "records/s", "bare predict_proba", floor),
+        Measurement(name, path, "records/s", "naive per-record scorer", naive_rate),
+    ]
+
+
+def measure(sizes: list[int]) -> list[Measurement]:
+    """records/s of the path, of bare predict_proba and of the naive scorer, per batch size."""
+    live = build_model()
+    return [m for n in sizes for m in measure_size(live, n)]
+
+
+def cold_start() -> list[Measurement]:
+    """Import of the handler module and model load, in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    code = (
+        "import time; t=time.perf_counter(); import cardwatch_scorer.handler; "
+        "print(time.perf_counter()-t)"
+    )
+    imports = float(
+        subprocess.run(  # noqa: S603 - our own interpreter
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    floor_code = "import time; t=time.perf_counter(); import json; print(time.perf_counter()-t)"
+    floor = float(
+        subprocess.run(  # noqa: S603 - our own interpreter
+            [sys.executable, "-c", floor_code], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    return [
+        Measurement(
+            "scorer handler import", imports * 1000, "ms", "bare interpreter import", floor * 1000
+        )
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="100,500,1000")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    measurements = measure([int(s) for s in args.sizes.split(",")]) + cold_start()
+    print(table(measurements))
+    print(f"written: {write(measurements, args.out)}")
+
+
+if __name__ == "__main__":
+    main()

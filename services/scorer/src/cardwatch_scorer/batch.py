@@ -1,0 +1,79 @@
+"""One Kinesis batch, end to end: decode, snapshot, score, commit; the outcome per record."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from cardwatch_scorer.model_cache import ModelCache
+from cardwatch_scorer.scoring import ScoredBatch, score_batch
+from cardwatch_scorer.state_store import StaleCardError, StateStore
+from cardwatch_shared.contracts import Transaction
+
+
+@dataclass
+class BatchOutcome:
+    """Which records failed and why; what was written."""
+
+    failures: dict[str, str] = field(default_factory=dict)
+    scored: ScoredBatch | None = None
+    verdicts_written: int = 0
+    frauds: int = 0
+    model_version: str | None = None
+
+
+def decode(records: list[dict[str, Any]]) -> tuple[list[tuple[str, Transaction]], dict[str, str]]:
+    """(sequence number, transaction) of each valid record; reasons for the others."""
+    good: list[tuple[str, Transaction]] = []
+    bad: dict[str, str] = {}
+    for record in records:
+        sequence = record["kinesis"]["sequenceNumber"]
+        try:
+            data = base64.b64decode(record["kinesis"]["data"], validate=True)
+            good.append((sequence, Transaction.model_validate_json(data)))
+        except (ValueError, ValidationError) as exc:
+            count = exc.error_count() if isinstance(exc, ValidationError) else 1
+            bad[sequence] = f"record is not a valid Transaction ({count} error(s))"
+    return good, bad
+
+
+def process_batch(
+    records: list[dict[str, Any]],
+    store: StateStore,
+    models: ModelCache,
+    keep_ids: int,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> BatchOutcome:
+    """Score a batch as a batch; every effect idempotent by transaction id."""
+    decoded, failures = decode(records)
+    outcome = BatchOutcome(failures=failures)
+    if not decoded:
+        return outcome
+    model = models.get()
+    transactions = [tx for _, tx in decoded]
+    snap = store.snapshot(
+        (t.transaction_id for t in transactions),
+        (t.card_token for t in transactions),
+        (t.terminal_id for t in transactions),
+    )
+    scored = score_batch(transactions, snap, model, now(), keep_ids)
+    written = store.commit(scored.verdicts)
+    for token, record in scored.cards.items():
+        try:
+            store.save_card(token, record)
+        except StaleCardError as exc:
+            for sequence, tx in decoded:
+                if tx.card_token == token:
+                    outcome.failures[sequence] = str(exc)
+    outcome.scored = scored
+    outcome.verdicts_written = len(written)
+    outcome.frauds = sum(
+        1 for v, _, _ in scored.verdicts if v.is_fraud and v.transaction_id in written
+    )
+    outcome.model_version = model.manifest.version
+    return outcome

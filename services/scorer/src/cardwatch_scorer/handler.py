@@ -1,0 +1,96 @@
+"""Scorer Lambda entry point: a Kinesis batch → verdicts, with `batchItemFailures`.
+
+The batch is scored as a whole first (one frame, one BatchGetItem round, one predict_proba);
+Powertools' BatchProcessor then reports the records that failed, so Lambda resumes at the lowest
+failed sequence number and the idempotent writes absorb the replay.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from cardwatch_scorer.batch import BatchOutcome, process_batch
+from cardwatch_scorer.model_cache import ModelCache
+from cardwatch_scorer.observability import logger, metrics, tracer
+from cardwatch_scorer.settings import ScorerSettings
+from cardwatch_scorer.state_store import StateStore
+from cardwatch_shared.aws_clients import client
+
+processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
+
+
+class RecordFailedError(RuntimeError):
+    """Marks one record of the batch as failed, with its reason."""
+
+
+@cache
+def runtime() -> tuple[ScorerSettings, StateStore, ModelCache]:
+    """Settings, the state store and the model cache: built once per container."""
+    settings = ScorerSettings()
+    store = StateStore(client("dynamodb", settings), settings.verdicts_table, settings.state_table)
+    models = ModelCache(
+        client("s3", settings),
+        settings.models_bucket,
+        settings.model_refresh_s,
+        on_refused=lambda why: logger.error(
+            "model refused, keeping the current one", extra={"reason": why}
+        ),
+    )
+    return settings, store, models
+
+
+def _record_metrics(outcome: BatchOutcome, records: int, seconds: float) -> None:
+    metrics.add_metric(name="RecordsReceived", unit=MetricUnit.Count, value=records)
+    metrics.add_metric(
+        name="VerdictsWritten", unit=MetricUnit.Count, value=outcome.verdicts_written
+    )
+    metrics.add_metric(name="FraudsFlagged", unit=MetricUnit.Count, value=outcome.frauds)
+    metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=len(outcome.failures))
+    metrics.add_metric(name="BatchLatency", unit=MetricUnit.Milliseconds, value=seconds * 1000)
+    if outcome.model_version:
+        metrics.add_metadata(key="model_version", value=outcome.model_version)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics(capture_cold_start_metric=True)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Kinesis batch → verdicts; the failed records in `batchItemFailures`."""
+    settings, store, models = runtime()
+    started = time.perf_counter()
+    records = event.get("Records", [])
+    outcome = process_batch(records, store, models, settings.applied_ids_kept)
+    _record_metrics(outcome, len(records), time.perf_counter() - started)
+    for sequence, reason in outcome.failures.items():
+        logger.warning("record failed", extra={"sequence_number": sequence, "reason": reason})
+    logger.info(
+        "batch scored",
+        extra={
+            "records": len(records),
+            "verdicts": outcome.verdicts_written,
+            "frauds": outcome.frauds,
+            "model_version": outcome.model_version,
+        },
+    )
+
+    def record_handler(record: KinesisStreamRecord) -> None:
+        reason = outcome.failures.get(record.kinesis.sequence_number)
+        if reason:
+            raise RecordFailedError(reason)
+
+    return dict(
+        process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+    )

@@ -1,0 +1,119 @@
+"""The scorer's domain: a decoded batch → online features → one `predict_proba` → verdicts.
+
+Transactions of one card are taken in event-time order; each sees the card's state with the
+earlier ones applied. A transaction that already has a verdict (a replay) is not scored again; if
+its card never absorbed it (the function died between the two writes) the card absorbs it now.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from cardwatch_scorer.model_cache import LiveModel
+from cardwatch_scorer.reason_codes import reasons
+from cardwatch_scorer.state_store import CardRecord, Snapshot
+from cardwatch_shared.contracts import Decision, Transaction, Verdict
+from cardwatch_shared.features import online
+from cardwatch_shared.features.online import TerminalState
+from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
+
+
+@dataclass
+class ScoredBatch:
+    """New verdicts (with their day and the terminal days to drop), and the cards to save."""
+
+    verdicts: list[tuple[Verdict, int, list[int]]] = field(default_factory=list)
+    cards: dict[str, CardRecord] = field(default_factory=dict)
+    features: pd.DataFrame | None = None
+    feature_ids: list[str] = field(default_factory=list)
+
+
+def _seconds(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _absorb(record: CardRecord, tx: Transaction, keep: int) -> CardRecord:
+    state = online.apply_to_card(record.state, float(tx.amount), _seconds(tx.event_time))
+    applied = [*record.applied, tx.transaction_id][-keep:]
+    return CardRecord(state, applied, record.version)
+
+
+def _features(
+    tx: Transaction, card: CardRecord, terminal: TerminalState, with_labels: bool
+) -> dict[str, float]:
+    seconds, amount = _seconds(tx.event_time), float(tx.amount)
+    return (
+        online.transaction_features(amount, seconds)
+        | online.card_features(card.state, amount, seconds)
+        | online.terminal_features(terminal, seconds, with_labels=with_labels)
+        | {"is_card_not_present": float(tx.channel.value == "card_not_present")}
+    )
+
+
+def score_batch(
+    transactions: list[Transaction], snap: Snapshot, model: LiveModel, now: datetime, keep: int
+) -> ScoredBatch:
+    """Features for every new transaction, one prediction call, verdicts and card states."""
+    manifest = model.manifest
+    out = ScoredBatch()
+    pending: list[tuple[Transaction, dict[str, float]]] = []
+    terminals = dict(snap.terminals)
+    ordered = sorted(transactions, key=lambda t: (t.card_token, t.event_time, t.transaction_id))
+    for tx in ordered:
+        card = out.cards.get(tx.card_token) or snap.cards.get(tx.card_token) or CardRecord()
+        if tx.transaction_id in card.applied:
+            continue
+        if tx.transaction_id not in snap.existing_verdicts:
+            terminal = terminals.get(tx.terminal_id, TerminalState())
+            pending.append((tx, _features(tx, card, terminal, manifest.uses_labels)))
+            terminals[tx.terminal_id] = online.apply_to_terminal(terminal, _seconds(tx.event_time))
+        out.cards[tx.card_token] = _absorb(card, tx, keep)
+    if not pending:
+        return out
+    frame = pd.DataFrame([features for _, features in pending], columns=manifest.feature_names)
+    scores = model.estimator.predict_proba(frame.to_numpy(dtype=np.float64))[:, 1]
+    out.features = frame
+    out.feature_ids = [tx.transaction_id for tx, _ in pending]
+    for (tx, features), score in zip(pending, scores, strict=True):
+        verdict = make_verdict(tx, float(score), features, model, now)
+        day = _seconds(tx.event_time) // SECONDS_PER_DAY
+        stale = [d for d in terminals[tx.terminal_id].days if d <= day - SPEC.state_days]
+        out.verdicts.append((verdict, day, stale))
+    return out
+
+
+def make_verdict(
+    tx: Transaction, score: float, features: dict[str, float], model: LiveModel, now: datetime
+) -> Verdict:
+    """The verdict of one scored transaction."""
+    manifest = model.manifest
+    is_fraud = score >= manifest.threshold
+    return Verdict(
+        transaction_id=tx.transaction_id,
+        card_token=tx.card_token,
+        last4=tx.last4,
+        amount=tx.amount,
+        currency=tx.currency,
+        merchant_id=tx.merchant_id,
+        merchant_name=tx.merchant_name,
+        mcc=tx.mcc,
+        terminal_id=tx.terminal_id,
+        channel=tx.channel,
+        country=tx.country,
+        score=min(1.0, max(0.0, score if math.isfinite(score) else 1.0)),
+        threshold=manifest.threshold,
+        is_fraud=is_fraud,
+        decision=Decision.BLOCK if is_fraud else Decision.ALLOW,
+        model_version=manifest.version,
+        reason_codes=reasons(features),
+        event_time=tx.event_time,
+        ingested_at=tx.ingested_at,
+        scored_at=now,
+        source_key=tx.source.key,
+        source_row=tx.source.row_number,
+    )

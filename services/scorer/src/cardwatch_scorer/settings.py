@@ -1,0 +1,20 @@
+"""Scorer settings, validated once per container at cold start (`CARDWATCH_` prefix)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from cardwatch_shared.settings import CardwatchSettings
+
+
+class ScorerSettings(CardwatchSettings):
+    """Where verdicts, state and models live, and how often the model pointer is re-read."""
+
+    model_config = SettingsConfigDict(env_prefix="CARDWATCH_", extra="ignore", frozen=True)
+
+    verdicts_table: str = Field(default="cardwatch-verdicts", min_length=1)
+    state_table: str = Field(default="cardwatch-state", min_length=1)
+    models_bucket: str = Field(default="cardwatch-transactions", min_length=1)
+    model_refresh_s: float = Field(default=60.0, ge=0, description="re-read models/current.json")
+    applied_ids_kept: int = Field(default=500, ge=10, description="per-card replay memory")

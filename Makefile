@@ -41,7 +41,7 @@ unit: setup ## only the unit tests
 
 BENCH_OUT ?=
 bench: setup ## benchmarks, as ratios against a floor measured in the same run (not in make test)
-	$(RUN) python -m bench.ingest_path $(if $(BENCH_OUT),--out $(BENCH_OUT))
+	$(RUN) python -m bench.run_all $(if $(BENCH_OUT),--out $(BENCH_OUT))
 
 contracts: setup ## regenerate the committed JSON Schemas of the contracts
 	$(RUN) python -m cardwatch_shared.schema_registry

@@ -63,10 +63,10 @@ class MemoryStore:
 
         return Snapshot(set(), {}, {})
 
-    def commit(self, verdicts: list[Any]) -> set[str]:
+    def commit(self, verdicts: list[Any], _counts: list[Any]) -> set[str]:
         from cardwatch_shared.verdict_item import to_item
 
-        return {to_item(v)["transaction_id"] for v, _, _ in verdicts}
+        return {to_item(v)["transaction_id"] for v in verdicts}
 
     def save_card(self, _token: str, record: Any) -> None:
         record.state.to_dict()

@@ -30,16 +30,22 @@ def _not_built(name: str) -> None:
 
 @app.command()
 def demo(
-    csv_path: Annotated[
-        str | None, typer.Option("--csv", help="upload CSV to run (default: the example)")
+    cards: Annotated[int, typer.Option(help="cards to simulate")] = 100,
+    days: Annotated[int, typer.Option(help="days to simulate")] = 14,
+    summary_json: Annotated[
+        str | None, typer.Option(help="where to write the summary (default: state folder)")
     ] = None,
 ) -> None:
-    """Run the main job: the whole pipeline on the local stack, with a summary."""
+    """Run the main job: the whole pipeline on this machine, with a summary."""
     from pathlib import Path
 
-    from cardwatch_local.demo import EXAMPLE_CSV, run_demo
+    from cardwatch_local.demo import run_demo
+    from cardwatch_local.pipeline_demo import DemoSize
 
-    raise typer.Exit(code=run_demo(console, Path(csv_path) if csv_path else EXAMPLE_CSV))
+    code = run_demo(
+        console, DemoSize(cards=cards, days=days), Path(summary_json) if summary_json else None
+    )
+    raise typer.Exit(code=code)
 
 
 @app.command(context_settings=_PASSTHROUGH)

@@ -35,7 +35,10 @@ COMPONENTS = (
     Component("ingest", "cardwatch_ingest.handler", 4, "S3 upload → Kinesis"),
     Component("scorer", "cardwatch_scorer.handler", 5, "Kinesis → features → model → verdicts"),
     Component("notifier", "cardwatch_notifier.handler", 6, "fraud verdicts → SNS email"),
-    Component("consumer", "kinesis_consumer.consumer", 7, "leases, checkpoints, ESM driver"),
+    Component(
+        "consumer ESM driver", "kinesis_consumer.esm", 7, "Lambda event-source-mapping driver"
+    ),
+    Component("consumer leases", "kinesis_consumer.leases", 7, "DynamoDB leases and checkpoints"),
     Component("infra", "cardwatch_local.templates", 8, "SAM templates"),
     Component("local stack", "cardwatch_local.stack", 9, "moto server + local Lambda runtime"),
     Component("terminal app", "cardwatch_tui.app", 10, "Textual app"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -22,8 +23,13 @@ def test_help_lists_every_sub_command() -> None:
         assert re.search(rf"│ {command}\s", result.output), command
 
 
-def test_demo_reports_components_and_masks_cards() -> None:
-    result = runner.invoke(app, ["demo"], env={"COLUMNS": "200"})
+def test_demo_reports_components_and_masks_cards(tmp_path: Path) -> None:
+    env = {
+        "COLUMNS": "200",
+        "CARDWATCH_LOCAL_PORT": "0",
+        "CARDWATCH_LOCAL_STATE_DIR": str(tmp_path),
+    }
+    result = runner.invoke(app, ["demo", "--cards", "20", "--days", "3"], env=env)
     assert result.exit_code == 0, result.output
     for part in COMPONENTS:
         assert part.name in result.output
@@ -31,6 +37,8 @@ def test_demo_reports_components_and_masks_cards() -> None:
     assert "card number fails the Luhn check" in result.output
     assert "•••• 4444" in result.output
     assert not contains_card_number(result.output)
+    assert "lost" in result.output
+    assert (tmp_path / "demo-summary.json").exists()
     missing = [p for p in COMPONENTS if not p.built]
     if missing:
         assert "Not there yet" in result.output

@@ -62,7 +62,7 @@ def process_batch(
         (t.terminal_id for t in transactions),
     )
     scored = score_batch(transactions, snap, model, now(), keep_ids)
-    written = store.commit(scored.verdicts)
+    written = store.commit(scored.verdicts, scored.terminal_counts)
     for token, record in scored.cards.items():
         try:
             store.save_card(token, record)
@@ -72,8 +72,6 @@ def process_batch(
                     outcome.failures[sequence] = str(exc)
     outcome.scored = scored
     outcome.verdicts_written = len(written)
-    outcome.frauds = sum(
-        1 for v, _, _ in scored.verdicts if v.is_fraud and v.transaction_id in written
-    )
+    outcome.frauds = sum(1 for v in scored.verdicts if v.is_fraud and v.transaction_id in written)
     outcome.model_version = model.manifest.version
     return outcome

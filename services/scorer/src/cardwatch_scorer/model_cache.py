@@ -12,8 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import skops.io as sio
-
 from cardwatch_shared.features.spec import SPEC
 from cardwatch_shared.model_manifest import (
     CURRENT_KEY,
@@ -36,6 +34,8 @@ class LiveModel:
 def load_bundle(model_bytes: bytes, manifest: ModelManifest) -> LiveModel:
     """Verify, then deserialise with the explicit trusted-type list only."""
     verify(model_bytes, manifest, SPEC.version)
+    import skops.io as sio  # heavy (it enumerates scikit-learn): paid on the first model load
+
     try:
         estimator = sio.loads(model_bytes, trusted=list(TRUSTED_TYPES))
     except Exception as exc:

@@ -16,18 +16,19 @@ import pandas as pd
 
 from cardwatch_scorer.model_cache import LiveModel
 from cardwatch_scorer.reason_codes import reasons
-from cardwatch_scorer.state_store import CardRecord, Snapshot
+from cardwatch_scorer.state_store import CardRecord, Snapshot, TerminalCount
 from cardwatch_shared.contracts import Decision, Transaction, Verdict
 from cardwatch_shared.features import online
 from cardwatch_shared.features.online import TerminalState
-from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
+from cardwatch_shared.features.spec import SECONDS_PER_DAY
 
 
 @dataclass
 class ScoredBatch:
-    """New verdicts (with their day and the terminal days to drop), and the cards to save."""
+    """New verdicts, terminal counts (every transaction the cards had not absorbed), card states."""
 
-    verdicts: list[tuple[Verdict, int, list[int]]] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+    terminal_counts: list[TerminalCount] = field(default_factory=list)
     cards: dict[str, CardRecord] = field(default_factory=dict)
     features: pd.DataFrame | None = None
     feature_ids: list[str] = field(default_factory=list)
@@ -68,10 +69,16 @@ def score_batch(
         card = out.cards.get(tx.card_token) or snap.cards.get(tx.card_token) or CardRecord()
         if tx.transaction_id in card.applied:
             continue
+        terminal = terminals.get(tx.terminal_id, TerminalState())
+        seconds = _seconds(tx.event_time)
+        out.terminal_counts.append(
+            TerminalCount(
+                tx.terminal_id, seconds // SECONDS_PER_DAY, tx.transaction_id, tuple(terminal.days)
+            )
+        )
         if tx.transaction_id not in snap.existing_verdicts:
-            terminal = terminals.get(tx.terminal_id, TerminalState())
             pending.append((tx, _features(tx, card, terminal, manifest.uses_labels)))
-            terminals[tx.terminal_id] = online.apply_to_terminal(terminal, _seconds(tx.event_time))
+            terminals[tx.terminal_id] = online.apply_to_terminal(terminal, seconds)
         out.cards[tx.card_token] = _absorb(card, tx, keep)
     if not pending:
         return out
@@ -80,10 +87,7 @@ def score_batch(
     out.features = frame
     out.feature_ids = [tx.transaction_id for tx, _ in pending]
     for (tx, features), score in zip(pending, scores, strict=True):
-        verdict = make_verdict(tx, float(score), features, model, now)
-        day = _seconds(tx.event_time) // SECONDS_PER_DAY
-        stale = [d for d in terminals[tx.terminal_id].days if d <= day - SPEC.state_days]
-        out.verdicts.append((verdict, day, stale))
+        out.verdicts.append(make_verdict(tx, float(score), features, model, now))
     return out
 
 

@@ -1,9 +1,10 @@
 """DynamoDB adapter of the scorer: one BatchGetItem round for verdicts, cards and terminals;
 atomic verdict + terminal writes; version-checked card state.
 
-Exactly once in effect: a verdict and its terminal count are written in one transaction,
-conditional on the verdict not existing; a card's state carries the ids of the transactions it
-has absorbed and is written only if its version did not move.
+Exactly once in effect: a verdict is written only if none exists for its transaction; a terminal
+counts a transaction only if its id is not in the day's id set (same conditional update); a
+card's state carries the ids of the transactions it has absorbed and is written only if its
+version did not move. No TransactWriteItems: each effect is idempotent on its own.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from botocore.exceptions import ClientError
 
 from cardwatch_shared.contracts import Verdict
 from cardwatch_shared.features.online import CardState, TerminalState
+from cardwatch_shared.features.spec import SPEC
 from cardwatch_shared.verdict_item import to_item
 
 BATCH_GET_LIMIT = 100
-TRANSACT_LIMIT = 100
+ID_DAYS_KEPT = (
+    2  # days a terminal remembers transaction ids (replays come within Kinesis retention)
+)
 _serialize, _deserialize = TypeSerializer().serialize, TypeDeserializer().deserialize
 
 
@@ -36,6 +40,16 @@ class CardRecord:
     state: CardState = field(default_factory=CardState)
     applied: list[str] = field(default_factory=list)
     version: int = 0
+
+
+@dataclass(frozen=True)
+class TerminalCount:
+    """One transaction to count on its terminal's day (idempotent by transaction id)."""
+
+    terminal_id: str
+    day: int
+    transaction_id: str
+    known_days: tuple[int, ...]
 
 
 @dataclass
@@ -60,7 +74,7 @@ def terminal_key(terminal_id: str) -> str:
 def _terminal_state(item: dict[str, Any]) -> TerminalState:
     days: dict[int, list[float]] = {}
     for name, value in item.items():
-        if name[:2] in {"n_", "f_"}:
+        if name[:2] in {"n_", "f_"} and name[2:].isdigit():
             bucket = days.setdefault(int(name[2:]), [0.0, 0.0])
             bucket[0 if name[0] == "n" else 1] = float(value)
     return TerminalState(days=days)
@@ -113,64 +127,61 @@ class StateStore:
                 snap.terminals[item["pk"][9:]] = _terminal_state(item)
         return snap
 
-    def commit(self, verdicts: list[tuple[Verdict, int, list[int]]]) -> set[str]:
-        """Write each (verdict, its day, stale terminal days) with its terminal count, atomically.
+    def commit(self, verdicts: list[Verdict], counts: list[TerminalCount]) -> set[str]:
+        """Write new verdicts (conditional) and count transactions on terminals (idempotent).
 
-        Returns the ids written now (a verdict that already exists is skipped, not an error).
+        Returns the ids of the verdicts written now; one that already exists is skipped.
         """
         written: set[str] = set()
-        for pack in _packs(verdicts):
-            written |= self._commit_pack(pack)
+        for verdict in verdicts:
+            if self._put_verdict(verdict):
+                written.add(verdict.transaction_id)
+        for count in counts:
+            self._count_on_terminal(count)
         return written
 
-    def _commit_pack(self, pack: list[tuple[Verdict, int, list[int]]]) -> set[str]:
-        while pack:
-            items = []
-            for verdict, day, stale in pack:
-                items.append(
-                    {
-                        "Put": {
-                            "TableName": self._verdicts,
-                            "Item": {k: _serialize(v) for k, v in to_item(verdict).items()},
-                            "ConditionExpression": "attribute_not_exists(transaction_id)",
-                        }
-                    }
-                )
-                stale_names = [f"{kind}_{d}" for d in stale for kind in ("n", "f")]
-                update = "ADD #n :one" + (
-                    " REMOVE " + ", ".join(f"#s{i}" for i in range(len(stale_names)))
-                    if stale_names
-                    else ""
-                )
-                names = {"#n": f"n_{day}"} | {f"#s{i}": n for i, n in enumerate(stale_names)}
-                items.append(
-                    {
-                        "Update": {
-                            "TableName": self._state,
-                            "Key": {"pk": {"S": terminal_key(verdict.terminal_id)}},
-                            "UpdateExpression": update,
-                            "ExpressionAttributeNames": names,
-                            "ExpressionAttributeValues": {":one": {"N": "1"}},
-                        }
-                    }
-                )
-            try:
-                self._db.transact_write_items(TransactItems=items)
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] != "TransactionCanceledException":
-                    raise
-                reasons = exc.response.get("CancellationReasons", [])
-                failed = {
-                    i // 2
-                    for i, r in enumerate(reasons)
-                    if r.get("Code") == "ConditionalCheckFailed"
-                }
-                if not failed:
-                    raise
-                pack = [entry for i, entry in enumerate(pack) if i not in failed]
-                continue
-            return {verdict.transaction_id for verdict, _, _ in pack}
-        return set()
+    def _put_verdict(self, verdict: Verdict) -> bool:
+        try:
+            self._db.put_item(
+                TableName=self._verdicts,
+                Item={k: _serialize(v) for k, v in to_item(verdict).items()},
+                ConditionExpression="attribute_not_exists(transaction_id)",
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def _count_on_terminal(self, count: TerminalCount) -> None:
+        """+1 on the terminal's day, once per transaction: the id joins the day's id set in the
+        same conditional update. Old buckets and id sets are dropped as the days pass."""
+        stale = [
+            f"{kind}_{d}"
+            for d in count.known_days
+            if d <= count.day - SPEC.state_days
+            for kind in ("n", "f")
+        ]
+        stale += [f"ids_{d}" for d in count.known_days if d <= count.day - ID_DAYS_KEPT]
+        names = {"#n": f"n_{count.day}", "#ids": f"ids_{count.day}"}
+        names |= {f"#s{i}": name for i, name in enumerate(stale)}
+        removal = " REMOVE " + ", ".join(f"#s{i}" for i in range(len(stale))) if stale else ""
+        try:
+            self._db.update_item(
+                TableName=self._state,
+                Key={"pk": {"S": terminal_key(count.terminal_id)}},
+                UpdateExpression="ADD #n :one, #ids :tx" + removal,
+                ConditionExpression="NOT contains(#ids, :id)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={
+                    ":one": {"N": "1"},
+                    ":tx": {"SS": [count.transaction_id]},
+                    ":id": {"S": count.transaction_id},
+                },
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
 
     def save_card(self, token: str, record: CardRecord) -> None:
         """Write a card's new state if nobody else did since it was read."""
@@ -195,22 +206,3 @@ class StateStore:
                     f"card state {card_key(token)[:17]}… changed concurrently"
                 ) from exc
             raise
-
-
-def _packs(
-    entries: list[tuple[Verdict, int, list[int]]],
-) -> list[list[tuple[Verdict, int, list[int]]]]:
-    """Groups of at most 50 entries with distinct terminals (a transaction touches an item once)."""
-    packs: list[list[tuple[Verdict, int, list[int]]]] = []
-    keys: list[set[str]] = []
-    for entry in entries:
-        terminal = entry[0].terminal_id
-        for pack, used in zip(packs, keys, strict=True):
-            if terminal not in used and len(pack) < TRANSACT_LIMIT // 2:
-                pack.append(entry)
-                used.add(terminal)
-                break
-        else:
-            packs.append([entry])
-            keys.append({terminal})
-    return packs

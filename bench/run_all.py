@@ -1,0 +1,32 @@
+"""`make bench`: every benchmark in one run, one result file, one table.
+
+Run: `uv run python -m bench.run_all [--out PATH] [--ingest-rows N] [--memory-rows N]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bench import ingest_path, scorer_path
+from bench.results_table import table, write
+
+
+def main() -> None:
+    """Measure, print the markdown table, write `bench/results/<timestamp>.json`."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--ingest-rows", type=int, default=100_000)
+    parser.add_argument("--memory-rows", type=int, default=1_000_000)
+    parser.add_argument("--batch-sizes", default="100,500,1000")
+    args = parser.parse_args()
+    measurements = ingest_path.throughput(args.ingest_rows)
+    measurements += ingest_path.peak_memory(args.memory_rows)
+    measurements += scorer_path.measure([int(n) for n in args.batch_sizes.split(",")])
+    measurements += scorer_path.cold_start()
+    print(table(measurements))
+    print(f"written: {write(measurements, args.out)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,423 @@
+"""`cardwatch demo`: the whole pipeline on this machine, from upload to alert, with a summary.
+
+Embedded AWS (moto server), the stack's resources, a model trained on one simulation and served
+to another: files uploaded to S3, the ingest handler invoked with the EventBridge event, the
+scorer fed from Kinesis and the notifier from the verdicts stream by `kinesis_consumer`'s
+event-source-mapping driver, alert emails written to a local mailbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from cardwatch_local.emulator import embedded_aws
+from cardwatch_local.resources import Stack, deploy
+from cardwatch_local.settings import LocalSettings
+
+QUIET = {
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "AWS_LAMBDA_FUNCTION_NAME": "cardwatch-local",
+    "CARDWATCH_STORM_THRESHOLD": "1000",
+    "CARDWATCH_MODEL_REFRESH_S": "5",
+}
+BAD_ROWS = (
+    {"card_number": "4111111111111112", "reason": "Luhn"},
+    {"amount": "-12.00", "reason": "negative amount"},
+    {"currency": "XYZ", "reason": "unknown currency"},
+    {"timestamp": "2026-11-02T10:00:00", "reason": "no time zone"},
+    {"merchant_name": "4000000000000002", "reason": "card number in a text field"},
+)
+
+
+@dataclass(frozen=True)
+class DemoSize:
+    """How much to simulate."""
+
+    cards: int = 100
+    days: int = 14
+    train_cards: int = 500
+    train_days: int = 30
+
+
+def _clients() -> dict[str, Any]:
+    from cardwatch_shared import aws_clients
+
+    aws_clients.client.cache_clear()
+    names = ("s3", "kinesis", "dynamodb", "sns", "sqs", "ssm")
+    return {name: aws_clients.client(name) for name in names}
+
+
+def _train_model(stack: Stack, clients: dict[str, Any], size: DemoSize) -> str:
+    from cardwatch_ml.bundle import BundleStore, build_bundle
+    from cardwatch_ml.datasets import fingerprint
+    from cardwatch_ml.simulator import SimulationConfig, simulate
+    from cardwatch_ml.training import TrainConfig, train
+
+    sim = simulate(
+        SimulationConfig(
+            cards=size.train_cards, terminals=2 * size.train_cards, days=size.train_days, seed=1
+        )
+    )
+    frame = sim.transactions.join(sim.labels, on="transaction_id").select(
+        "transaction_id",
+        pl.col("card_number").alias("card_id"),
+        "terminal_id",
+        "amount",
+        pl.col("timestamp").alias("event_time"),
+        "label",
+        "channel",
+    )
+    cfg = TrainConfig(
+        candidates=("hist_gradient_boosting",), with_labels=False, target_precision=0.6
+    )
+    model = train(frame, cfg)
+    bundle = build_bundle(model, fingerprint(frame))
+    store = BundleStore(clients["s3"], stack.bucket)
+    store.publish(bundle)
+    store.promote(bundle.manifest.version)
+    return bundle.manifest.version
+
+
+def _demo_files(folder: Path, size: DemoSize) -> tuple[list[Path], pl.DataFrame]:
+    """Daily upload files of a fresh simulation (plus malformed rows), and the truth."""
+    from cardwatch_ml.simulator import SimulationConfig, simulate, write_upload
+
+    start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    sim = simulate(
+        SimulationConfig(
+            cards=size.cards,
+            terminals=2 * size.cards,
+            days=size.days,
+            seed=7,
+            start=start - timedelta(days=size.days),
+        )
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    tx = sim.transactions.with_columns(pl.col("timestamp").dt.date().alias("_day"))
+    for index, (day, part) in enumerate(tx.group_by("_day", maintain_order=True)):
+        path = folder / f"transactions-{day[0]}.csv"
+        labels = sim.labels.filter(pl.col("transaction_id").is_in(part["transaction_id"].implode()))
+        write_upload(type(sim)(part.drop("_day"), labels), str(path), str(path) + ".labels")
+        Path(str(path) + ".labels").unlink()
+        if index == 0:
+            _append_bad_rows(path, part.drop("_day").row(0, named=True))
+        files.append(path)
+    return files, sim.labels
+
+
+def _append_bad_rows(path: Path, template: dict[str, Any]) -> None:
+    import csv
+
+    with path.open("a", newline="") as handle:
+        writer = csv.writer(handle)
+        for number, bad in enumerate(BAD_ROWS):
+            row = {
+                **template,
+                "transaction_id": f"bad-{number}",
+                "timestamp": template["timestamp"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "amount": f"{template['amount']:.2f}",
+            }
+            row.update({k: v for k, v in bad.items() if k != "reason"})
+            writer.writerow(row.values())
+
+
+def _ingest(stack: Stack, clients: dict[str, Any], files: list[Path]) -> dict[str, float]:
+    from cardwatch_ingest import handler
+    from kinesis_consumer.esm import LambdaContext
+
+    uploaded: dict[str, float] = {}
+    for path in files:
+        key = f"incoming/{path.name}"
+        body = path.read_bytes()
+        reply = clients["s3"].put_object(Bucket=stack.bucket, Key=key, Body=body)
+        uploaded[key] = time.time()
+        event = {
+            "version": "0",
+            "id": key,
+            "detail-type": "Object Created",
+            "source": "aws.s3",
+            "account": "123456789012",
+            "time": datetime.now(UTC).isoformat(),
+            "region": "us-east-1",
+            "resources": [f"arn:aws:s3:::{stack.bucket}"],
+            "detail": {
+                "version": "0",
+                "bucket": {"name": stack.bucket},
+                "object": {"key": key, "size": len(body), "etag": reply["ETag"].strip('"')},
+                "reason": "PutObject",
+            },
+        }
+        handler.lambda_handler(event, LambdaContext("cardwatch-ingest"))
+    return uploaded
+
+
+async def _stream_functions(stack: Stack) -> dict[str, dict[str, int]]:
+    import aioboto3
+
+    from cardwatch_notifier import handler as notifier
+    from cardwatch_scorer import handler as scorer
+    from cardwatch_shared.settings import CardwatchSettings
+    from cardwatch_shared.verdict_item import FRAUD_INSERT_FILTER
+    from kinesis_consumer.esm import MappingSettings, sqs_failure_sink
+    from kinesis_consumer.poller import StreamPoller
+
+    settings = CardwatchSettings()
+    session = aioboto3.Session()
+    kw = {"endpoint_url": settings.aws_endpoint_url, "region_name": settings.aws_region}
+    async with (
+        session.client("kinesis", **kw) as kinesis,
+        session.client("dynamodbstreams", **kw) as streams,
+        session.client("sqs", **kw) as sqs,
+    ):
+        scoring = StreamPoller(
+            kinesis,
+            "kinesis",
+            stack.stream,
+            scorer.lambda_handler,
+            MappingSettings(
+                batch_size=500,
+                bisect_batch_on_function_error=True,
+                maximum_retry_attempts=3,
+                function_name="scorer",
+            ),
+            sqs_failure_sink(sqs, stack.dlq_urls["scorer"]),
+        )
+        alerting = StreamPoller(
+            streams,
+            "dynamodb",
+            stack.verdicts_stream_arn,
+            notifier.lambda_handler,
+            MappingSettings(
+                batch_size=100,
+                filters=[FRAUD_INSERT_FILTER],
+                maximum_retry_attempts=3,
+                function_name="notifier",
+            ),
+            sqs_failure_sink(sqs, stack.dlq_urls["notifier"]),
+        )
+        await scoring.drain()
+        await alerting.drain()
+        return {"scorer": scoring.stats, "notifier": alerting.stats}
+
+
+def _flush_digests() -> int:
+    from cardwatch_notifier import handler as notifier
+
+    live = notifier.notifier()
+    live.now = lambda: datetime.now(UTC) + timedelta(minutes=5)
+    return live.flush_digests()
+
+
+def _scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
+    items, kwargs = [], {"TableName": table}
+    while True:
+        reply = dynamodb.scan(**kwargs)
+        items += reply["Items"]
+        if "LastEvaluatedKey" not in reply:
+            return items
+        kwargs["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+
+
+def _mailbox(clients: dict[str, Any], stack: Stack, folder: Path) -> int:
+    folder.mkdir(parents=True, exist_ok=True)
+    count = 0
+    while True:
+        reply = clients["sqs"].receive_message(QueueUrl=stack.mailbox_url, MaxNumberOfMessages=10)
+        for message in reply.get("Messages", []):
+            body = json.loads(message["Body"])
+            headers = f"Subject: {body.get('Subject', '')}\nContent-Type: text/plain; charset=utf-8"
+            eml = f"{headers}\n\n{body['Message']}"
+            (folder / f"{body['MessageId']}.eml").write_text(eml, encoding="utf-8")
+            clients["sqs"].delete_message(
+                QueueUrl=stack.mailbox_url, ReceiptHandle=message["ReceiptHandle"]
+            )
+            count += 1
+        if not reply.get("Messages"):
+            return count
+
+
+def _dlq_depth(clients: dict[str, Any], stack: Stack) -> dict[str, int]:
+    out = {}
+    for name, url in stack.dlq_urls.items():
+        attrs = clients["sqs"].get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
+        )
+        out[name] = int(attrs["Attributes"]["ApproximateNumberOfMessages"])
+    return out
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What the run itself knows: upload times, alerts mailed, elapsed seconds, the truth."""
+
+    labels: pl.DataFrame
+    uploaded: dict[str, float]
+    alerts: int
+    elapsed: float
+
+
+def _latencies(verdicts: list[dict[str, Any]], uploaded: dict[str, float]) -> list[float]:
+    """Upload → verdict, per verdict, in milliseconds."""
+    out = []
+    for v in verdicts:
+        key = "incoming/" + v["source_key"]["S"].split("/", 1)[1]
+        out.append((datetime.fromisoformat(v["scored_at"]["S"]).timestamp() - uploaded[key]) * 1000)
+    return out
+
+
+def _reports(s3: Any, bucket: str, uploaded: dict[str, float]) -> list[dict[str, Any]]:
+    keys = ["reports/" + k.removeprefix("incoming/") + ".json" for k in uploaded]
+    return [json.loads(s3.get_object(Bucket=bucket, Key=k)["Body"].read()) for k in keys]
+
+
+def summarise(stack: Stack, clients: dict[str, Any], facts: RunFacts) -> dict[str, Any]:
+    """The demo's figures, from what the stack holds."""
+    labels, uploaded = facts.labels, facts.uploaded
+    reports = _reports(clients["s3"], stack.bucket, uploaded)
+    verdicts = _scan(clients["dynamodb"], stack.verdicts_table)
+    ids = [v["transaction_id"]["S"] for v in verdicts]
+    flagged = {v["transaction_id"]["S"] for v in verdicts if v["is_fraud"]["BOOL"]}
+    truth = dict(zip(labels["transaction_id"].to_list(), labels["label"].to_list(), strict=True))
+    frauds = {t for t, y in truth.items() if y == 1}
+    accepted = sum(r["rows_accepted"] for r in reports)
+    true_positive = len(flagged & frauds)
+    latencies = _latencies(verdicts, uploaded)
+    reasons: dict[str, int] = {}
+    for report in reports:
+        for reason, n in report["rejects_by_reason"].items():
+            reasons[reason] = reasons.get(reason, 0) + n
+
+    def percentile(q: float) -> float:
+        return float(np.percentile(latencies, q)) if latencies else float("nan")
+
+    return {
+        "rows_uploaded": sum(r["rows_read"] for r in reports),
+        "rows_accepted": accepted,
+        "rows_rejected": sum(r["rows_rejected"] for r in reports),
+        "rejected_by_reason": reasons,
+        "verdicts": len(ids),
+        "lost": accepted - len(set(ids)),
+        "duplicate_verdicts": len(ids) - len(set(ids)),
+        "frauds_true": len(frauds & set(ids)),
+        "frauds_flagged": len(flagged),
+        "true_positives": true_positive,
+        "precision": true_positive / len(flagged) if flagged else 0.0,
+        "recall": true_positive / len(frauds & set(ids)) if frauds else 0.0,
+        "alerts_sent": facts.alerts,
+        "dlq_messages": sum(_dlq_depth(clients, stack).values()),
+        "latency_ms": {"p50": percentile(50), "p95": percentile(95), "p99": percentile(99)},
+        "throughput_tps": len(ids) / facts.elapsed if facts.elapsed else 0.0,
+    }
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_cell(v)}" for k, v in value.items())
+    if isinstance(value, float):
+        return f"{value:.3f}" if value < 100 else f"{value:,.0f}"
+    return str(value)
+
+
+def print_summary(console: Console, summary: dict[str, Any], mailbox: Path) -> None:
+    """The summary as a table."""
+    table = Table(title="cardwatch demo: upload → ingest → Kinesis → scorer → verdicts → alerts")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key, value in summary.items():
+        table.add_row(key, _cell(value))
+    console.print(table)
+    console.print(f"alert emails: {mailbox}")
+
+
+@contextmanager
+def _function_environment() -> Iterator[None]:
+    """The functions' settings for the run; the caller's environment and caches restored after."""
+    from cardwatch_ingest.observability import logger as ingest_logger
+    from cardwatch_notifier.observability import logger as notifier_logger
+    from cardwatch_scorer.observability import logger as scorer_logger
+
+    saved = dict(os.environ)
+    loggers = [ingest_logger, scorer_logger, notifier_logger]
+    levels = [logger.log_level for logger in loggers]
+    os.environ.update(QUIET)
+    for logger in loggers:
+        logger.setLevel("ERROR")  # the demo prints a summary; function logs stay quiet
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+        _clear_function_caches()
+
+
+def _clear_function_caches() -> None:
+    from cardwatch_ingest import handler as ingest
+    from cardwatch_notifier import handler as notifier
+    from cardwatch_scorer import handler as scorer
+    from cardwatch_shared import aws_clients
+
+    for cached in (ingest.runtime, notifier.notifier, scorer.runtime, aws_clients.client):
+        cached.cache_clear()
+
+
+def run_pipeline_demo(console: Console, size: DemoSize, summary_path: Path | None) -> int:
+    """Run the demo; exit code 1 if anything was lost or duplicated."""
+    settings = LocalSettings()
+    state = settings.local_state_dir
+    with (
+        _function_environment(),
+        embedded_aws(settings) as endpoint,
+        Progress(console=console) as progress,
+    ):
+        _clear_function_caches()
+        task = progress.add_task("starting embedded AWS", total=7)
+        clients = _clients()
+        stack = deploy(clients)
+        os.environ.update(stack.environment())
+        progress.update(
+            task, advance=1, description=f"stack deployed at {endpoint}; training a model"
+        )
+        version = _train_model(stack, clients, size)
+        progress.update(task, advance=1, description=f"model {version} live; simulating uploads")
+        files, labels = _demo_files(state / "uploads", size)
+        progress.update(task, advance=1, description=f"uploading {len(files)} files")
+        started = time.time()
+        uploaded = _ingest(stack, clients, files)
+        progress.update(task, advance=1, description="scoring and alerting")
+        stats = asyncio.run(_stream_functions(stack))
+        _flush_digests()
+        elapsed = time.time() - started
+        progress.update(task, advance=1, description="collecting emails")
+        alerts = _mailbox(clients, stack, state / "mailbox")
+        summary = summarise(stack, clients, RunFacts(labels, uploaded, alerts, elapsed))
+        summary["model_version"] = version
+        summary["consumers"] = stats
+        progress.update(task, advance=2, description="done")
+    print_summary(
+        console, {k: v for k, v in summary.items() if k != "consumers"}, state / "mailbox"
+    )
+    path = summary_path or state / "demo-summary.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
+    console.print(f"summary: {path}")
+    ok = summary["lost"] == 0 and summary["duplicate_verdicts"] == 0
+    return 0 if ok else 1

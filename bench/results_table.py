@@ -51,14 +51,18 @@ def machine() -> dict[str, object]:
             "platform": platform.platform(), "libraries": versions}  # fmt: skip
 
 
+def _number(value: float) -> str:
+    return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.3f}"
+
+
 def table(measurements: list[Measurement]) -> str:
     """Markdown table of the measurements."""
     lines = ["| name | value | unit | reference | reference value | ratio |",
              "|---|---:|---|---|---:|---:|"]  # fmt: skip
     for m in measurements:
         lines.append(
-            f"| {m.name} | {m.value:,.1f} | {m.unit} | {m.reference_name} | "
-            f"{m.reference_value:,.1f} | {m.ratio:.2f} |"
+            f"| {m.name} | {_number(m.value)} | {m.unit} | {m.reference_name} | "
+            f"{_number(m.reference_value)} | {m.ratio:.2f} |"
         )
     return "\n".join(lines)
 

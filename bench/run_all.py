@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bench import ingest_path, scorer_path
+from bench import ingest_path, model_training, scorer_path
 from bench.results_table import table, write
 
 
@@ -19,11 +19,14 @@ def main() -> None:
     parser.add_argument("--ingest-rows", type=int, default=100_000)
     parser.add_argument("--memory-rows", type=int, default=1_000_000)
     parser.add_argument("--batch-sizes", default="100,500,1000")
+    parser.add_argument("--skip-model", action="store_true", help="skip the handbook training")
     args = parser.parse_args()
     measurements = ingest_path.throughput(args.ingest_rows)
     measurements += ingest_path.peak_memory(args.memory_rows)
     measurements += scorer_path.measure([int(n) for n in args.batch_sizes.split(",")])
     measurements += scorer_path.cold_start()
+    if not args.skip_model:
+        measurements += model_training.measure()
     print(table(measurements))
     print(f"written: {write(measurements, args.out)}")
 

@@ -20,24 +20,15 @@ from bench.results_table import Measurement, table, write
 
 def build_model() -> Any:
     """A HistGradientBoosting bundle trained on a small simulation (the production candidate)."""
-    import polars as pl
 
     from cardwatch_ml.bundle import build_bundle
-    from cardwatch_ml.datasets import fingerprint
+    from cardwatch_ml.datasets import fingerprint, from_simulation
     from cardwatch_ml.simulator import SimulationConfig, simulate
     from cardwatch_ml.training import TrainConfig, train
     from cardwatch_scorer.model_cache import load_bundle
 
     sim = simulate(SimulationConfig(cards=400, terminals=800, days=30, seed=1))
-    tx = sim.transactions.join(sim.labels, on="transaction_id").select(
-        "transaction_id",
-        pl.col("card_number").alias("card_id"),
-        "terminal_id",
-        "amount",
-        pl.col("timestamp").alias("event_time"),
-        "label",
-        "channel",
-    )
+    tx = from_simulation(sim)
     model = train(tx, TrainConfig(candidates=("hist_gradient_boosting",), with_labels=False))
     bundle = build_bundle(model, fingerprint(tx), version="bench")
     return load_bundle(bundle.model_bytes, bundle.manifest)

@@ -65,7 +65,7 @@ def _clients() -> dict[str, Any]:
 
 def _train_model(stack: Stack, clients: dict[str, Any], size: DemoSize) -> str:
     from cardwatch_ml.bundle import BundleStore, build_bundle
-    from cardwatch_ml.datasets import fingerprint
+    from cardwatch_ml.datasets import fingerprint, from_simulation
     from cardwatch_ml.simulator import SimulationConfig, simulate
     from cardwatch_ml.training import TrainConfig, train
 
@@ -74,15 +74,7 @@ def _train_model(stack: Stack, clients: dict[str, Any], size: DemoSize) -> str:
             cards=size.train_cards, terminals=2 * size.train_cards, days=size.train_days, seed=1
         )
     )
-    frame = sim.transactions.join(sim.labels, on="transaction_id").select(
-        "transaction_id",
-        pl.col("card_number").alias("card_id"),
-        "terminal_id",
-        "amount",
-        pl.col("timestamp").alias("event_time"),
-        "label",
-        "channel",
-    )
+    frame = from_simulation(sim)
     cfg = TrainConfig(
         candidates=("hist_gradient_boosting",), with_labels=False, target_precision=0.6
     )

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from cardwatch_ml.features_offline import from_handbook
+from cardwatch_ml.simulator import Simulation
 
 
 class ColumnMapping(BaseModel):
@@ -96,3 +97,18 @@ def fingerprint(frame: pl.DataFrame) -> str:
     for column in ("transaction_id", "amount", "event_time", "label"):
         digest.update(frame[column].cast(pl.String).str.join("\x1f").item().encode())
     return digest.hexdigest()
+
+
+def from_simulation(sim: Simulation, *, with_scenario: bool = False) -> pl.DataFrame:
+    """A simulation in the canonical frame (the card number hashed, like every other source)."""
+    frame = sim.transactions.join(sim.labels, on="transaction_id").select(
+        "transaction_id",
+        _hash_cards(pl.col("card_number")).alias("card_id"),
+        "terminal_id",
+        "amount",
+        pl.col("timestamp").alias("event_time"),
+        "label",
+        "channel",
+        *(["scenario"] if with_scenario else []),
+    )
+    return frame.sort("event_time", "transaction_id")

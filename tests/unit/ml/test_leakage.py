@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from cardwatch_ml import handbook
+from cardwatch_ml.datasets import from_simulation
 from cardwatch_ml.features_offline import compute_features
 from cardwatch_ml.simulator import SimulationConfig, simulate
 from cardwatch_ml.training import feature_names, with_features
@@ -20,17 +21,7 @@ pytestmark = pytest.mark.unit
 
 def frame(days: int = 40) -> pl.DataFrame:
     sim = simulate(SimulationConfig(cards=300, terminals=200, days=days, seed=9))
-    tx = sim.transactions.join(sim.labels, on="transaction_id")
-    return tx.select(
-        "transaction_id",
-        pl.col("card_number").alias("card_id"),
-        "terminal_id",
-        "amount",
-        pl.col("timestamp").alias("event_time"),
-        "label",
-        "channel",
-        "scenario",
-    )
+    return from_simulation(sim, with_scenario=True)
 
 
 def test_scenario_is_never_a_feature() -> None:

@@ -12,9 +12,9 @@ import pytest
 
 from cardwatch_shared.aws_clients import client
 from cardwatch_shared.hmac_key import generate_hmac_key_hex
+from kinesis_consumer.esm import LambdaContext
 from tests.support.events import s3_object_created
 from tests.support.kinesis_reader import read_all
-from tests.support.lambda_runtime import FakeLambdaContext
 
 BUCKET = "cardwatch-transactions-test"
 STREAM = "cardwatch-transactions-test"
@@ -38,7 +38,7 @@ class IngestStack:
     def invoke(self, event: dict[str, Any], timeout_s: float = 900.0) -> Any:
         from cardwatch_ingest import handler
 
-        return handler.lambda_handler(event, FakeLambdaContext(timeout_s=timeout_s))
+        return handler.lambda_handler(event, LambdaContext("cardwatch-ingest", timeout_s=timeout_s))
 
     def stream_records(self) -> list[dict[str, Any]]:
         return read_all(self.kinesis, STREAM)

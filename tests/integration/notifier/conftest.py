@@ -15,7 +15,7 @@ from cardwatch_notifier import handler
 from cardwatch_shared.aws_clients import client, resource
 from cardwatch_shared.contracts import Verdict
 from cardwatch_shared.verdict_item import to_item
-from tests.support.lambda_runtime import FakeLambdaContext
+from kinesis_consumer.esm import LambdaContext
 from tests.support.streams import StreamTap
 
 VERDICTS, ALERTS = "cardwatch-verdicts-test", "cardwatch-alerts-test"
@@ -39,9 +39,7 @@ class NotifierStack:
         return self.tap.next_event()
 
     def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
-        response: dict[str, Any] = handler.lambda_handler(
-            event, FakeLambdaContext(function_name="notifier")
-        )
+        response: dict[str, Any] = handler.lambda_handler(event, LambdaContext("notifier"))
         return response
 
     def _drain(self, url: str) -> list[dict[str, Any]]:

@@ -11,8 +11,8 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from cardwatch_notifier import handler
 from cardwatch_shared.scrubber import contains_card_number
 from cardwatch_shared.verdict_item import to_item
+from kinesis_consumer.esm import LambdaContext
 from tests.integration.notifier.conftest import NotifierStack
-from tests.support.lambda_runtime import FakeLambdaContext
 from tests.support.verdicts import sample_verdict
 
 pytestmark = pytest.mark.integration
@@ -62,13 +62,13 @@ def test_a_burst_becomes_a_digest(notifier_stack: NotifierStack) -> None:
     assert len(singles) == 3
     assert notifier_stack.verdict_item("tx-00009")["alert_status"] == "digest_pending"
     notifier_stack.set_clock(start + timedelta(minutes=3))
-    assert handler.digest_handler({}, FakeLambdaContext()) == {"digests_sent": 1}
+    assert handler.digest_handler({}, LambdaContext("notifier")) == {"digests_sent": 1}
     [digest] = notifier_stack.emails()
     assert digest["subject"] == "cardwatch fraud digest: 7 alerts in the minute from 10:00 UTC"
     mailed = [tx for e in [*singles, digest] for tx in set(TX.findall(e["body"]))]
     assert sorted(mailed) == [f"tx-{i:05d}" for i in range(10)], "each alert in exactly one email"
     assert notifier_stack.verdict_item("tx-00009")["alert_channel"] == "digest"
-    assert handler.digest_handler({}, FakeLambdaContext()) == {"digests_sent": 0}
+    assert handler.digest_handler({}, LambdaContext("notifier")) == {"digests_sent": 0}
     assert not contains_card_number(digest["body"])
 
 

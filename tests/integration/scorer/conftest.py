@@ -11,8 +11,8 @@ import pytest
 from cardwatch_scorer import handler
 from cardwatch_shared.aws_clients import client, resource
 from cardwatch_shared.contracts import Transaction
+from kinesis_consumer.esm import LambdaContext
 from tests.support.kinesis_events import lambda_kinesis_event, payload, put_and_read
-from tests.support.lambda_runtime import FakeLambdaContext
 from tests.support.models import amount_model, publish
 
 STREAM, VERDICTS, STATE, BUCKET = "cw-tx", "cw-verdicts", "cw-state", "cw-models"
@@ -36,9 +36,7 @@ class ScorerStack:
         )
 
     def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
-        response: dict[str, Any] = handler.lambda_handler(
-            event, FakeLambdaContext(function_name="scorer")
-        )
+        response: dict[str, Any] = handler.lambda_handler(event, LambdaContext("scorer"))
         return response
 
     def verdicts(self) -> dict[str, dict[str, Any]]:

@@ -10,11 +10,20 @@ RUN = $(UV) run --frozen --no-sync
 PACKAGES = -p cardwatch_shared -p cardwatch_ingest -p cardwatch_scorer -p cardwatch_notifier \
            -p kinesis_consumer -p cardwatch_ml -p cardwatch_local -p cardwatch_tui
 PYTEST_FAST = -m "not slow"
+ENV ?= dev
+ADMIN_EMAIL ?=
+OPS_EMAIL ?=
+SAM_CLI_VERSION = 1.170.0
+CHECKOV_VERSION = 3.3.30
+SAM = $(UV) tool run --from aws-sam-cli==$(SAM_CLI_VERSION) sam
+CHECKOV = $(UV) tool run --from checkov==$(CHECKOV_VERSION) checkov
+TEMPLATES = infra/sam/template.yaml $(wildcard infra/sam/*/template.yaml)
 
-.PHONY: help setup demo test lint typecheck unit contracts examples bench clean
+.PHONY: help setup demo test lint typecheck infra-check unit contracts examples bench clean \
+        deploy-core deploy-ingest deploy-scorer deploy-notifier deploy-all
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z% -]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 .venv/.synced: uv.lock pyproject.toml $(wildcard */pyproject.toml */*/pyproject.toml)
 	$(UV) sync --frozen --all-packages
@@ -33,7 +42,11 @@ typecheck: setup ## mypy --strict on every package and the tests
 	$(RUN) mypy $(PACKAGES)
 	$(RUN) mypy tests bench
 
-test: lint typecheck ## lint, type-check and the test suite (the CI gate)
+infra-check: setup ## cfn-lint (errors and warnings) and checkov on every SAM template
+	$(RUN) cfn-lint $(TEMPLATES)
+	$(CHECKOV) --directory infra/sam --framework cloudformation --quiet --compact --skip-download
+
+test: lint typecheck infra-check ## lint, type-check and the test suite (the CI gate)
 	$(RUN) pytest $(PYTEST_FAST) --cov --cov-report=term:skip-covered --cov-report=xml:.coverage.xml
 
 unit: setup ## only the unit tests
@@ -48,6 +61,20 @@ contracts: setup ## regenerate the committed JSON Schemas of the contracts
 
 examples: setup ## regenerate the committed example emails
 	$(RUN) python -m cardwatch_notifier.example_email
+
+deploy-core: setup ## deploy the core stack: ENV=dev|prod ADMIN_EMAIL=you@example.com [OPS_EMAIL=]
+	@test -n "$(ADMIN_EMAIL)" || { echo "ADMIN_EMAIL=you@example.com is required"; exit 2; }
+	cd infra/sam/core && $(SAM) deploy --config-env $(ENV) --parameter-overrides \
+		$$(python3 ../../../scripts/sam_overrides.py . $(ENV)) AdminEmail=$(ADMIN_EMAIL) OpsEmail=$(OPS_EMAIL)
+
+deploy-ingest deploy-scorer deploy-notifier: deploy-%: setup ## build and deploy one service stack (ENV=dev|prod)
+	cd infra/sam/$* && $(SAM) build --config-env $(ENV) && $(SAM) deploy --config-env $(ENV)
+
+deploy-all: setup ## everything as one nested stack: ENV=dev|prod ADMIN_EMAIL=you@example.com
+	@test -n "$(ADMIN_EMAIL)" || { echo "ADMIN_EMAIL=you@example.com is required"; exit 2; }
+	cd infra/sam && $(SAM) build --config-env $(ENV) && $(SAM) deploy --config-env $(ENV) \
+		--parameter-overrides $$(python3 ../../scripts/sam_overrides.py . $(ENV)) \
+		AdminEmail=$(ADMIN_EMAIL) OpsEmail=$(OPS_EMAIL)
 
 clean: ## remove the virtualenv, tools and caches
 	rm -rf .venv .tools .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.xml

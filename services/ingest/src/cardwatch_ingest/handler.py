@@ -110,6 +110,8 @@ def _record_metrics(outcome: IngestOutcome) -> None:
     duration_ms = (report.finished_at - report.started_at).total_seconds() * 1000
     metrics.add_metric(name="FileDuration", unit=MetricUnit.Milliseconds, value=duration_ms)
     logger.info("ingest report", extra={"report": report.model_dump(mode="json")})
+    for reason, rows in report.rejects_by_reason.items():
+        logger.info("rows rejected", extra={"key": report.key, "reason": reason, "rows": rows})
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)

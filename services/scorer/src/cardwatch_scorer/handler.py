@@ -71,7 +71,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     started = time.perf_counter()
     records = event.get("Records", [])
     outcome = process_batch(records, store, models, settings.applied_ids_kept)
-    _record_metrics(outcome, len(records), time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    _record_metrics(outcome, len(records), seconds)
     for sequence, reason in outcome.failures.items():
         logger.warning("record failed", extra={"sequence_number": sequence, "reason": reason})
     logger.info(
@@ -81,6 +82,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "verdicts": outcome.verdicts_written,
             "frauds": outcome.frauds,
             "model_version": outcome.model_version,
+            "duration_ms": round(seconds * 1000, 1),
         },
     )
 

@@ -53,9 +53,7 @@ def run_demo(console: Console, size: DemoSize, summary_path: Path | None) -> int
     if missing:
         names = ", ".join(f"{p.name} (#{p.issue})" for p in missing)
         console.print(
-            f"[yellow]Not there yet:[/] {names}. Until they land the demo creates the resources "
-            "through the AWS APIs instead of the SAM templates, invokes ingest with the "
-            "EventBridge event directly, and drives the stream functions with the ESM driver "
-            "(no leases)."
+            f"[yellow]Not there yet:[/] {names}. The stream functions run on the ESM driver "
+            "with in-memory checkpoints (no DynamoDB leases yet)."
         )
     return code

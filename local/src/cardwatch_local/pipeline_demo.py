@@ -1,9 +1,10 @@
 """`cardwatch demo`: the whole pipeline on this machine, from upload to alert, with a summary.
 
-Embedded AWS (moto server), the stack's resources, a model trained on one simulation and served
-to another: files uploaded to S3, the ingest handler invoked with the EventBridge event, the
-scorer fed from Kinesis and the notifier from the verdicts stream by `kinesis_consumer`'s
-event-source-mapping driver, alert emails written to a local mailbox.
+Embedded AWS (moto server) with the SAM templates deployed into it, a model trained on one
+simulation and served to another: files uploaded to S3, S3's EventBridge event delivered by the
+upload rule (through its shadow SQS target) to the ingest handler, the scorer fed from Kinesis and
+the notifier from the verdicts stream by `kinesis_consumer`'s event-source-mapping driver with the
+deployed mappings' settings, alert emails written to a local mailbox.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from cardwatch_local import stack as local_stack
 from cardwatch_local.emulator import embedded_aws
-from cardwatch_local.resources import Stack, deploy
+from cardwatch_local.runtime import async_invokers, queue_url, stream_runner
 from cardwatch_local.settings import LocalSettings
+from cardwatch_local.stack import LocalStack
 
 QUIET = {
     "POWERTOOLS_METRICS_DISABLED": "true",
@@ -59,11 +62,10 @@ def _clients() -> dict[str, Any]:
     from cardwatch_shared import aws_clients
 
     aws_clients.client.cache_clear()
-    names = ("s3", "kinesis", "dynamodb", "sns", "sqs", "ssm")
-    return {name: aws_clients.client(name) for name in names}
+    return {name: aws_clients.client(name) for name in local_stack.CLIENTS}
 
 
-def _train_model(stack: Stack, clients: dict[str, Any], size: DemoSize) -> str:
+def _train_model(stack: LocalStack, clients: dict[str, Any], size: DemoSize) -> str:
     from cardwatch_ml.bundle import BundleStore, build_bundle
     from cardwatch_ml.datasets import fingerprint, from_simulation
     from cardwatch_ml.simulator import SimulationConfig, simulate
@@ -130,45 +132,22 @@ def _append_bad_rows(path: Path, template: dict[str, Any]) -> None:
             writer.writerow(row.values())
 
 
-def _ingest(stack: Stack, clients: dict[str, Any], files: list[Path]) -> dict[str, float]:
-    from cardwatch_ingest import handler
-    from kinesis_consumer.esm import LambdaContext
-
+def _ingest(stack: LocalStack, clients: dict[str, Any], files: list[Path]) -> dict[str, float]:
+    """Upload each file; the upload rule's events reach ingest through the local runtime."""
     uploaded: dict[str, float] = {}
     for path in files:
         key = f"incoming/{path.name}"
-        body = path.read_bytes()
-        reply = clients["s3"].put_object(Bucket=stack.bucket, Key=key, Body=body)
+        clients["s3"].put_object(Bucket=stack.bucket, Key=key, Body=path.read_bytes())
         uploaded[key] = time.time()
-        event = {
-            "version": "0",
-            "id": key,
-            "detail-type": "Object Created",
-            "source": "aws.s3",
-            "account": "123456789012",
-            "time": datetime.now(UTC).isoformat(),
-            "region": "us-east-1",
-            "resources": [f"arn:aws:s3:::{stack.bucket}"],
-            "detail": {
-                "version": "0",
-                "bucket": {"name": stack.bucket},
-                "object": {"key": key, "size": len(body), "etag": reply["ETag"].strip('"')},
-                "reason": "PutObject",
-            },
-        }
-        handler.lambda_handler(event, LambdaContext("cardwatch-ingest"))
+    for invoker in async_invokers(stack, clients["sqs"]).values():
+        invoker.drain()
     return uploaded
 
 
-async def _stream_functions(stack: Stack) -> dict[str, dict[str, int]]:
+async def _stream_functions(stack: LocalStack, sqs: Any) -> dict[str, dict[str, int]]:
     import aioboto3
 
-    from cardwatch_notifier import handler as notifier
-    from cardwatch_scorer import handler as scorer
     from cardwatch_shared.settings import CardwatchSettings
-    from cardwatch_shared.verdict_item import FRAUD_INSERT_FILTER
-    from kinesis_consumer.esm import MappingSettings, sqs_failure_sink
-    from kinesis_consumer.poller import StreamPoller
 
     settings = CardwatchSettings()
     session = aioboto3.Session()
@@ -176,37 +155,10 @@ async def _stream_functions(stack: Stack) -> dict[str, dict[str, int]]:
     async with (
         session.client("kinesis", **kw) as kinesis,
         session.client("dynamodbstreams", **kw) as streams,
-        session.client("sqs", **kw) as sqs,
+        session.client("sqs", **kw) as async_sqs,
     ):
-        scoring = StreamPoller(
-            kinesis,
-            "kinesis",
-            stack.stream,
-            scorer.lambda_handler,
-            MappingSettings(
-                batch_size=500,
-                bisect_batch_on_function_error=True,
-                maximum_retry_attempts=3,
-                function_name="scorer",
-            ),
-            sqs_failure_sink(sqs, stack.dlq_urls["scorer"]),
-        )
-        alerting = StreamPoller(
-            streams,
-            "dynamodb",
-            stack.verdicts_stream_arn,
-            notifier.lambda_handler,
-            MappingSettings(
-                batch_size=100,
-                filters=[FRAUD_INSERT_FILTER],
-                maximum_retry_attempts=3,
-                function_name="notifier",
-            ),
-            sqs_failure_sink(sqs, stack.dlq_urls["notifier"]),
-        )
-        await scoring.drain()
-        await alerting.drain()
-        return {"scorer": scoring.stats, "notifier": alerting.stats}
+        clients = {"kinesis": kinesis, "dynamodbstreams": streams, "sqs": async_sqs}
+        return await stream_runner(stack, clients, sqs).drain()
 
 
 def _flush_digests() -> int:
@@ -227,14 +179,17 @@ def _scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
         kwargs["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
 
 
-def _mailbox(clients: dict[str, Any], stack: Stack, folder: Path) -> int:
+def _mailbox(clients: dict[str, Any], stack: LocalStack, folder: Path) -> int:
     folder.mkdir(parents=True, exist_ok=True)
-    count = 0
+    count, to = 0, ", ".join(stack.admin_emails)
     while True:
         reply = clients["sqs"].receive_message(QueueUrl=stack.mailbox_url, MaxNumberOfMessages=10)
         for message in reply.get("Messages", []):
             body = json.loads(message["Body"])
-            headers = f"Subject: {body.get('Subject', '')}\nContent-Type: text/plain; charset=utf-8"
+            headers = (
+                f"To: {to}\nSubject: {body.get('Subject', '')}\n"
+                "Content-Type: text/plain; charset=utf-8"
+            )
             eml = f"{headers}\n\n{body['Message']}"
             (folder / f"{body['MessageId']}.eml").write_text(eml, encoding="utf-8")
             clients["sqs"].delete_message(
@@ -245,9 +200,10 @@ def _mailbox(clients: dict[str, Any], stack: Stack, folder: Path) -> int:
             return count
 
 
-def _dlq_depth(clients: dict[str, Any], stack: Stack) -> dict[str, int]:
+def _dlq_depth(clients: dict[str, Any], stack: LocalStack) -> dict[str, int]:
     out = {}
-    for name, url in stack.dlq_urls.items():
+    for name, arn in stack.dlq_arns.items():
+        url = queue_url(clients["sqs"], arn)
         attrs = clients["sqs"].get_queue_attributes(
             QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
         )
@@ -279,7 +235,7 @@ def _reports(s3: Any, bucket: str, uploaded: dict[str, float]) -> list[dict[str,
     return [json.loads(s3.get_object(Bucket=bucket, Key=k)["Body"].read()) for k in keys]
 
 
-def summarise(stack: Stack, clients: dict[str, Any], facts: RunFacts) -> dict[str, Any]:
+def summarise(stack: LocalStack, clients: dict[str, Any], facts: RunFacts) -> dict[str, Any]:
     """The demo's figures, from what the stack holds."""
     labels, uploaded = facts.labels, facts.uploaded
     reports = _reports(clients["s3"], stack.bucket, uploaded)
@@ -383,8 +339,8 @@ def run_pipeline_demo(console: Console, size: DemoSize, summary_path: Path | Non
         _clear_function_caches()
         task = progress.add_task("starting embedded AWS", total=7)
         clients = _clients()
-        stack = deploy(clients)
-        os.environ.update(stack.environment())
+        stack = local_stack.deploy(clients)
+        os.environ.update(stack.variables | QUIET)
         progress.update(
             task, advance=1, description=f"stack deployed at {endpoint}; training a model"
         )
@@ -395,7 +351,7 @@ def run_pipeline_demo(console: Console, size: DemoSize, summary_path: Path | Non
         started = time.time()
         uploaded = _ingest(stack, clients, files)
         progress.update(task, advance=1, description="scoring and alerting")
-        stats = asyncio.run(_stream_functions(stack))
+        stats = asyncio.run(_stream_functions(stack, clients["sqs"]))
         _flush_digests()
         elapsed = time.time() - started
         progress.update(task, advance=1, description="collecting emails")

@@ -30,12 +30,14 @@ class Upload(BaseModel):
 
     @classmethod
     def from_event_detail(cls, detail: dict[str, Any]) -> Upload:
-        """From the `detail` of an S3 "Object Created" EventBridge event."""
+        """From the `detail` of an S3 "Object Created" EventBridge event (moto's spelling too:
+        `eTag`, and version `null` for an unversioned bucket)."""
         obj = detail["object"]
+        version = obj.get("version-id")
         return cls(
             bucket=detail["bucket"]["name"],
             key=obj["key"],
             size=int(obj.get("size", 0)),
-            etag=obj.get("etag"),
-            version_id=obj.get("version-id"),
+            etag=obj.get("etag") or obj.get("eTag"),
+            version_id=None if version in (None, "null") else version,
         )

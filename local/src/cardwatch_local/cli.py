@@ -48,12 +48,6 @@ def demo(
     raise typer.Exit(code=code)
 
 
-@app.command(context_settings=_PASSTHROUGH)
-def local(_ctx: typer.Context) -> None:
-    """Start, stop, inspect or reset the local stack (up | down | status | reset)."""
-    _not_built("local stack")
-
-
 def _register_model_commands() -> None:
     """`cardwatch model …` and `cardwatch simulate` come from cardwatch_ml."""
     from cardwatch_ml.cli import app as model_app
@@ -72,18 +66,31 @@ def tui(_ctx: typer.Context) -> None:
     _not_built("terminal app")
 
 
-@app.command(context_settings=_PASSTHROUGH)
-def dlq(_ctx: typer.Context) -> None:
-    """List, show and redrive the dead-letter queues."""
-    _not_built("local stack")
+def _register_local_commands() -> None:
+    """`cardwatch local …` and `cardwatch dlq …`."""
+    from cardwatch_local.local_cli import dlq_app, local_app
+
+    app.add_typer(local_app, name="local", help="Start, stop, inspect or reset the local stack.")
+    app.add_typer(dlq_app, name="dlq", help="List and show the dead-letter queues.")
+
+
+_register_local_commands()
 
 
 @app.command(context_settings=_PASSTHROUGH)
 def logs(_ctx: typer.Context) -> None:
-    """Tail function logs or run the saved Logs Insights queries."""
-    _not_built("local stack")
+    """Tail function logs or run the saved Logs Insights queries (not built yet)."""
+    console.print(
+        "[yellow]function logs are not shipped to CloudWatch Logs locally yet[/] (issue #9); "
+        "the saved queries are in infra/sam/queries/."
+    )
+    raise typer.Exit(code=2)
 
 
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+if __name__ == "__main__":
+    main()

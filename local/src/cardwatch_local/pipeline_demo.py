@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from cardwatch_local import mailbox
 from cardwatch_local import stack as local_stack
 from cardwatch_local.emulator import embedded_aws
 from cardwatch_local.runtime import async_invokers, queue_url, stream_runner
@@ -65,7 +66,8 @@ def _clients() -> dict[str, Any]:
     return {name: aws_clients.client(name) for name in local_stack.CLIENTS}
 
 
-def _train_model(stack: LocalStack, clients: dict[str, Any], size: DemoSize) -> str:
+def train_demo_model(stack: LocalStack, clients: dict[str, Any], size: DemoSize) -> str:
+    """Train a small model on a simulation and promote it in the stack's bucket."""
     from cardwatch_ml.bundle import BundleStore, build_bundle
     from cardwatch_ml.datasets import fingerprint, from_simulation
     from cardwatch_ml.simulator import SimulationConfig, simulate
@@ -177,27 +179,6 @@ def _scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
         if "LastEvaluatedKey" not in reply:
             return items
         kwargs["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
-
-
-def _mailbox(clients: dict[str, Any], stack: LocalStack, folder: Path) -> int:
-    folder.mkdir(parents=True, exist_ok=True)
-    count, to = 0, ", ".join(stack.admin_emails)
-    while True:
-        reply = clients["sqs"].receive_message(QueueUrl=stack.mailbox_url, MaxNumberOfMessages=10)
-        for message in reply.get("Messages", []):
-            body = json.loads(message["Body"])
-            headers = (
-                f"To: {to}\nSubject: {body.get('Subject', '')}\n"
-                "Content-Type: text/plain; charset=utf-8"
-            )
-            eml = f"{headers}\n\n{body['Message']}"
-            (folder / f"{body['MessageId']}.eml").write_text(eml, encoding="utf-8")
-            clients["sqs"].delete_message(
-                QueueUrl=stack.mailbox_url, ReceiptHandle=message["ReceiptHandle"]
-            )
-            count += 1
-        if not reply.get("Messages"):
-            return count
 
 
 def _dlq_depth(clients: dict[str, Any], stack: LocalStack) -> dict[str, int]:
@@ -344,7 +325,7 @@ def run_pipeline_demo(console: Console, size: DemoSize, summary_path: Path | Non
         progress.update(
             task, advance=1, description=f"stack deployed at {endpoint}; training a model"
         )
-        version = _train_model(stack, clients, size)
+        version = train_demo_model(stack, clients, size)
         progress.update(task, advance=1, description=f"model {version} live; simulating uploads")
         files, labels = _demo_files(state / "uploads", size)
         progress.update(task, advance=1, description=f"uploading {len(files)} files")
@@ -355,7 +336,9 @@ def run_pipeline_demo(console: Console, size: DemoSize, summary_path: Path | Non
         _flush_digests()
         elapsed = time.time() - started
         progress.update(task, advance=1, description="collecting emails")
-        alerts = _mailbox(clients, stack, state / "mailbox")
+        alerts = mailbox.collect(
+            clients["sqs"], stack.mailbox_url, state / "mailbox", stack.admin_emails
+        )
         summary = summarise(stack, clients, RunFacts(labels, uploaded, alerts, elapsed))
         summary["model_version"] = version
         summary["consumers"] = stats

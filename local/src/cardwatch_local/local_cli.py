@@ -1,0 +1,231 @@
+"""`cardwatch local up | down | status | reset` and `cardwatch dlq list | show`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import threading
+import time
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cardwatch_local.settings import LocalSettings
+
+local_app = typer.Typer(help="The local stack: moto server, the SAM templates, the local runtime.")
+dlq_app = typer.Typer(help="The dead-letter queues: what failed and why.")
+console = Console()
+
+
+def _running(settings: LocalSettings) -> dict[str, Any] | None:
+    from cardwatch_local.serve import read_state
+
+    state = read_state(settings)
+    if state is None:
+        return None
+    try:
+        os.kill(int(state["pid"]), 0)
+    except (ProcessLookupError, PermissionError):
+        return None
+    return state
+
+
+def _require_running(settings: LocalSettings) -> dict[str, Any]:
+    state = _running(settings)
+    if state is None:
+        console.print(
+            "[yellow]the local stack is not running[/]: start it with `cardwatch local up`"
+        )
+        raise typer.Exit(code=1)
+    return state
+
+
+def _clients(endpoint: str) -> dict[str, Any]:
+    import boto3
+
+    from cardwatch_local.emulator import LOCAL_CREDENTIALS
+
+    session = boto3.session.Session(
+        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        region_name="us-east-1",
+    )
+    names = ("cloudformation", "s3", "sqs")
+    return {name: session.client(name, endpoint_url=endpoint) for name in names}
+
+
+def _ready_table(endpoint: str, bucket: str, environment: str) -> Table:
+    table = Table(title=f"cardwatch local stack ({environment}) at {endpoint}", show_header=False)
+    table.add_row("upload", f"aws --endpoint-url {endpoint} s3 cp FILE.csv s3://{bucket}/incoming/")
+    verdicts = f"cardwatch-{environment}-verdicts"
+    table.add_row(
+        "verdicts", f"aws --endpoint-url {endpoint} dynamodb scan --table-name {verdicts}"
+    )
+    table.add_row("status", "cardwatch local status")
+    table.add_row("stop", "Ctrl-C here, or cardwatch local down")
+    return table
+
+
+@local_app.command()
+def up(
+    model: Annotated[bool, typer.Option(help="train and promote a small demo model")] = True,
+) -> None:
+    """Start moto, deploy the templates, and serve every function's trigger until stopped."""
+    from cardwatch_local.serve import Served, serve
+    from cardwatch_local.stack import LocalStack
+
+    settings = LocalSettings()
+    state = _running(settings)
+    if state is not None:
+        console.print(f"[yellow]already running[/] at {state['endpoint']} (pid {state['pid']})")
+        raise typer.Exit(code=1)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+
+    def prepare(stack: LocalStack, clients: dict[str, Any]) -> None:
+        if model:
+            from cardwatch_local.pipeline_demo import DemoSize, train_demo_model
+
+            console.print("training a small demo model …")
+            version = train_demo_model(stack, clients, DemoSize())
+            console.print(f"model {version} promoted")
+
+    def ready(served: Served) -> None:
+        console.print(_ready_table(served.endpoint, served.stack.bucket, served.stack.environment))
+
+    serve(settings, stop, on_ready=ready, prepare=prepare)
+    console.print("stopped")
+
+
+@local_app.command()
+def down(
+    timeout_s: Annotated[float, typer.Option(help="seconds to wait for it to stop")] = 15,
+) -> None:
+    """Stop a running `cardwatch local up`."""
+    settings = LocalSettings()
+    state = _require_running(settings)
+    os.kill(int(state["pid"]), signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while _running(settings) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if _running(settings):
+        console.print(f"[red]pid {state['pid']} did not stop in {timeout_s:g} s[/]")
+        raise typer.Exit(code=1)
+    console.print("stopped")
+
+
+def _queue_depths(sqs: Any) -> dict[str, int]:
+    depths = {}
+    for url in sqs.list_queues().get("QueueUrls", []):
+        attrs = sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
+        )
+        depths[url.rsplit("/", 1)[1]] = int(attrs["Attributes"]["ApproximateNumberOfMessages"])
+    return depths
+
+
+def _current_model(s3: Any, bucket: str) -> str:
+    try:
+        body = s3.get_object(Bucket=bucket, Key="models/current.json")["Body"].read()
+    except s3.exceptions.NoSuchKey:
+        return "none promoted (the scorer dead-letters its batches)"
+    return str(json.loads(body).get("version", "?"))
+
+
+@local_app.command()
+def status() -> None:
+    """Endpoint, stacks, current model, queue depths, and what the consumers have done."""
+    from cardwatch_local.moto_gaps import all_gaps
+
+    settings = LocalSettings()
+    state = _require_running(settings)
+    clients = _clients(state["endpoint"])
+    table = Table(title="cardwatch local stack", show_header=False)
+    table.add_row("endpoint", state["endpoint"])
+    table.add_row("pid", str(state["pid"]))
+    table.add_row("started", state["started_at"])
+    for stack in clients["cloudformation"].describe_stacks()["Stacks"]:
+        table.add_row(f"stack {stack['StackName']}", stack["StackStatus"])
+    table.add_row("model", _current_model(clients["s3"], state["bucket"]))
+    for name, depth in sorted(_queue_depths(clients["sqs"]).items()):
+        table.add_row(f"queue {name}", str(depth))
+    for name, stats in state.get("consumers", {}).items():
+        summary = ", ".join(f"{k} {v}" for k, v in stats.items())
+        table.add_row(f"consumer {name}", summary or "idle")
+    for name, count in state.get("invocations", {}).items():
+        table.add_row(f"rule {name}", f"{count} invocations, {state['failures'][name]} failed")
+    table.add_row(
+        "alert emails", f"{state.get('mails', 0)} in {settings.local_state_dir / 'mailbox'}"
+    )
+    console.print(table)
+    gaps = Table(title="what the emulator lacks, and what runs instead")
+    for column in ("what", "why", "instead"):
+        gaps.add_column(column)
+    for gap in all_gaps():
+        gaps.add_row(gap.subject, gap.why, gap.instead)
+    console.print(gaps)
+
+
+@local_app.command()
+def reset() -> None:
+    """Stop the stack if it runs and forget local state (mailbox, state file)."""
+    settings = LocalSettings()
+    if _running(settings):
+        down(timeout_s=15)
+    for name in ("mailbox", "local.json"):
+        path = settings.local_state_dir / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+    console.print(f"reset: {settings.local_state_dir} holds no stack state")
+
+
+def _reason(body: dict[str, Any]) -> str:
+    """Why a dead letter is there, whatever wrote it."""
+    if body.get("responsePayload"):
+        payload = body["responsePayload"]
+        return f"{payload.get('errorType', '')}: {payload.get('errorMessage', '')}"
+    if "requestContext" in body:
+        return str(body["requestContext"].get("condition", "?"))
+    return str(body.get("reason", "?"))
+
+
+@dlq_app.command("list")
+def list_queues() -> None:
+    """Every dead-letter queue of the running stack and how many messages wait in it."""
+    state = _require_running(LocalSettings())
+    depths = _queue_depths(_clients(state["endpoint"])["sqs"])
+    table = Table(title="dead-letter queues")
+    table.add_column("queue")
+    table.add_column("messages", justify="right")
+    for name, depth in sorted(depths.items()):
+        if name.endswith("-dlq"):
+            table.add_row(name, str(depth))
+    console.print(table)
+
+
+@dlq_app.command()
+def show(
+    queue: Annotated[str, typer.Argument(help="queue name, e.g. cardwatch-local-scorer-dlq")],
+    limit: Annotated[int, typer.Option(help="messages to show")] = 10,
+) -> None:
+    """The messages of one dead-letter queue with their reasons (left in the queue)."""
+    state = _require_running(LocalSettings())
+    sqs = _clients(state["endpoint"])["sqs"]
+    url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+    reply = sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=min(limit, 10), VisibilityTimeout=0
+    )
+    table = Table(title=queue)
+    table.add_column("sent")
+    table.add_column("reason")
+    for message in reply.get("Messages", []):
+        body = json.loads(message["Body"])
+        table.add_row(str(body.get("timestamp", "")), _reason(body))
+    console.print(table)

@@ -1,0 +1,180 @@
+"""`cardwatch local up`: the embedded AWS with the stack deployed, and the local Lambda runtime
+serving every trigger until stopped. A state file tells `status` and `down` where it runs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cardwatch_local import mailbox
+from cardwatch_local.emulator import embedded_aws
+from cardwatch_local.runtime import AsyncInvoker, async_invokers, stream_runner
+from cardwatch_local.settings import LocalSettings
+from cardwatch_local.stack import CLIENTS, LocalStack, deploy
+
+POLL_S = 0.5
+RUNTIME_ENVIRONMENT = {
+    "POWERTOOLS_METRICS_NAMESPACE": "cardwatch",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "AWS_LAMBDA_FUNCTION_NAME": "cardwatch-local",
+}
+
+
+def state_file(settings: LocalSettings) -> Path:
+    """Where a running `local up` describes itself."""
+    return settings.local_state_dir / "local.json"
+
+
+def read_state(settings: LocalSettings) -> dict[str, Any] | None:
+    """The running stack's state file, or None when nothing runs."""
+    path = state_file(settings)
+    if not path.exists():
+        return None
+    state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return state
+
+
+@dataclass
+class Served:
+    """What `up` is doing, written to the state file while it runs."""
+
+    endpoint: str
+    stack: LocalStack
+    started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    invokers: dict[str, AsyncInvoker] = field(default_factory=dict)
+    consumers: dict[str, dict[str, int]] = field(default_factory=dict)
+    mails: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "endpoint": self.endpoint,
+            "pid": os.getpid(),
+            "environment": self.stack.environment,
+            "started_at": self.started_at,
+            "bucket": self.stack.bucket,
+            "invocations": {n: i.invocations for n, i in self.invokers.items()},
+            "failures": {n: i.failures for n, i in self.invokers.items()},
+            "consumers": self.consumers,
+            "mails": self.mails,
+        }
+
+
+def _clients() -> dict[str, Any]:
+    from cardwatch_shared import aws_clients
+
+    aws_clients.client.cache_clear()
+    return {name: aws_clients.client(name) for name in CLIENTS}
+
+
+async def _every(seconds: float, stop: asyncio.Event, work: Callable[[], Any]) -> None:
+    while not stop.is_set():
+        await asyncio.to_thread(work)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
+        except TimeoutError:
+            continue
+
+
+async def _serve(
+    served: Served, clients: dict[str, Any], settings: LocalSettings, stop: asyncio.Event
+) -> None:
+    import aioboto3
+
+    stack = served.stack
+    served.invokers = async_invokers(stack, clients["sqs"])
+    session = aioboto3.Session()
+    kw = {"endpoint_url": served.endpoint, "region_name": settings.aws_region}
+    async with (
+        session.client("kinesis", **kw) as kinesis,
+        session.client("dynamodbstreams", **kw) as streams,
+        session.client("sqs", **kw) as sqs,
+    ):
+        runner = stream_runner(
+            stack, {"kinesis": kinesis, "dynamodbstreams": streams, "sqs": sqs}, clients["sqs"]
+        )
+        folder = settings.local_state_dir / "mailbox"
+
+        def deliver_mail() -> None:
+            served.mails += mailbox.collect(
+                clients["sqs"], stack.mailbox_url, folder, stack.admin_emails
+            )
+
+        def write_state() -> None:
+            served.consumers = {name: p.stats for name, p in runner.pollers.items()}
+            path = state_file(settings)
+            path.write_text(json.dumps(served.as_json(), indent=2), encoding="utf-8")
+
+        tasks = [runner.run(stop), _every(POLL_S, stop, deliver_mail), _every(1, stop, write_state)]
+        for invoker in served.invokers.values():
+            trigger = invoker.trigger
+            if trigger.queue_url:
+                tasks.append(_every(POLL_S, stop, invoker.drain))
+            elif trigger.rate_s:
+                fire = _scheduled(invoker)
+                tasks.append(_every(trigger.rate_s, stop, fire))
+        await asyncio.gather(*tasks)
+
+
+def _scheduled(invoker: AsyncInvoker) -> Callable[[], bool]:
+    return lambda: invoker.invoke(invoker.scheduled_event())
+
+
+def serve(
+    settings: LocalSettings,
+    stop: threading.Event,
+    on_ready: Callable[[Served], None] | None = None,
+    prepare: Callable[[LocalStack, dict[str, Any]], None] | None = None,
+) -> None:
+    """Start moto, deploy the templates, serve every trigger until `stop` is set."""
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    saved = dict(os.environ)
+    with embedded_aws(settings) as endpoint:
+        try:
+            clients = _clients()
+            stack = deploy(clients)
+            os.environ.update(stack.variables | RUNTIME_ENVIRONMENT)
+            if prepare:
+                prepare(stack, clients)
+            served = Served(endpoint, stack)
+            settings.local_state_dir.mkdir(parents=True, exist_ok=True)
+            state_file(settings).write_text(json.dumps(served.as_json()), encoding="utf-8")
+            if on_ready:
+                on_ready(served)
+            asyncio.run(_run_until(served, clients, settings, stop))
+        finally:
+            state_file(settings).unlink(missing_ok=True)
+            os.environ.clear()
+            os.environ.update(saved)
+
+
+async def _run_until(
+    served: Served, clients: dict[str, Any], settings: LocalSettings, stop: threading.Event
+) -> None:
+    done = asyncio.Event()
+
+    async def watch() -> None:
+        while not stop.is_set():
+            await asyncio.sleep(0.2)
+        done.set()
+
+    await asyncio.gather(watch(), _serve(served, clients, settings, done))
+
+
+def wait_for_state(settings: LocalSettings, timeout_s: float) -> dict[str, Any] | None:
+    """The state file once `up` has written it (None after `timeout_s`)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        state = read_state(settings)
+        if state is not None:
+            return state
+        time.sleep(0.2)
+    return None

@@ -1,0 +1,80 @@
+"""`cardwatch local up` in its own process: the stacks come up from the templates, `status` and
+`dlq list` read them, an upload reaches ingest through the rule, and `down` stops it cleanly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from typer.testing import CliRunner
+
+from cardwatch_local.cli import app
+from cardwatch_local.serve import wait_for_state
+from cardwatch_local.settings import LocalSettings
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+@pytest.fixture
+def local_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[subprocess.Popen[str]]:
+    monkeypatch.setenv("CARDWATCH_LOCAL_PORT", "0")
+    monkeypatch.setenv("CARDWATCH_LOCAL_STATE_DIR", str(tmp_path))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cardwatch_local.cli", "local", "up", "--no-model"],
+        env={**os.environ, "COLUMNS": "200"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    yield process
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def _wait_for_key(s3: Any, bucket: str, key: str, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        listed = s3.list_objects_v2(Bucket=bucket, Prefix=key)
+        if listed.get("KeyCount", 0):
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_up_status_upload_down(local_up: subprocess.Popen[str]) -> None:
+    settings = LocalSettings()
+    state = wait_for_state(settings, timeout_s=240)
+    assert state is not None, "local up wrote no state file"
+    status = runner.invoke(app, ["local", "status"], env={"COLUMNS": "200"})
+    assert status.exit_code == 0, status.output
+    assert status.output.count("CREATE_COMPLETE") == 4
+    assert "none promoted" in status.output
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=state["endpoint"],
+        region_name="us-east-1",
+        aws_access_key_id="cardwatch",
+        aws_secret_access_key="cardwatch",
+    )
+    s3.upload_file(str(ROOT / "examples" / "transactions.csv"), state["bucket"], "incoming/a.csv")
+    assert _wait_for_key(s3, state["bucket"], "reports/a.csv.json", timeout_s=60)
+    dlq = runner.invoke(app, ["dlq", "list"], env={"COLUMNS": "200"})
+    assert dlq.exit_code == 0, dlq.output
+    assert "cardwatch-local-ingest-failure-dlq" in dlq.output
+    down = runner.invoke(app, ["local", "down"])
+    assert down.exit_code == 0, down.output
+    assert local_up.wait(timeout=30) == 0
+    assert not (settings.local_state_dir / "local.json").exists()
+    after = runner.invoke(app, ["local", "status"])
+    assert after.exit_code == 1
+    assert "not running" in after.output

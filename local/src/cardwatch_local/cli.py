@@ -35,6 +35,13 @@ def demo(
     summary_json: Annotated[
         str | None, typer.Option(help="where to write the summary (default: state folder)")
     ] = None,
+    ephemeral: Annotated[
+        bool,
+        typer.Option(
+            help="run on a private embedded AWS in this process instead of the running stack "
+            "(`cardwatch local up`, started in the background if none runs)"
+        ),
+    ] = False,
 ) -> None:
     """Run the main job: the whole pipeline on this machine, with a summary."""
     from pathlib import Path
@@ -42,9 +49,8 @@ def demo(
     from cardwatch_local.demo import run_demo
     from cardwatch_local.pipeline_demo import DemoSize
 
-    code = run_demo(
-        console, DemoSize(cards=cards, days=days), Path(summary_json) if summary_json else None
-    )
+    path = Path(summary_json) if summary_json else None
+    code = run_demo(console, DemoSize(cards=cards, days=days), path, ephemeral=ephemeral)
     raise typer.Exit(code=code)
 
 

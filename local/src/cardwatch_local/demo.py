@@ -44,11 +44,18 @@ def _preview_table(csv_path: Path, console: Console) -> None:
     )
 
 
-def run_demo(console: Console, size: DemoSize, summary_path: Path | None) -> int:
+def run_demo(
+    console: Console, size: DemoSize, summary_path: Path | None, ephemeral: bool = False
+) -> int:
     """Show what exists, run the pipeline, name what is not there yet. Returns the exit code."""
     console.print(_components_table())
     _preview_table(EXAMPLE_CSV, console)
-    code = run_pipeline_demo(console, size, summary_path)
+    if ephemeral:
+        code = run_pipeline_demo(console, size, summary_path)
+    else:
+        from cardwatch_local.running_demo import run_against_stack
+
+        code = run_against_stack(console, size, summary_path)
     missing = [part for part in COMPONENTS if not part.built]
     if missing:
         names = ", ".join(f"{p.name} (#{p.issue})" for p in missing)

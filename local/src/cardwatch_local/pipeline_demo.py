@@ -90,8 +90,9 @@ def train_demo_model(stack: LocalStack, clients: dict[str, Any], size: DemoSize)
     return bundle.manifest.version
 
 
-def _demo_files(folder: Path, size: DemoSize) -> tuple[list[Path], pl.DataFrame]:
-    """Daily upload files of a fresh simulation (plus malformed rows), and the truth."""
+def demo_files(folder: Path, size: DemoSize, run: int = 1) -> tuple[list[Path], pl.DataFrame]:
+    """Daily upload files of a fresh simulation (plus malformed rows), and the truth; each run
+    of a demo on the same stack simulates other cards and transactions."""
     from cardwatch_ml.simulator import SimulationConfig, simulate, write_upload
 
     start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -100,7 +101,7 @@ def _demo_files(folder: Path, size: DemoSize) -> tuple[list[Path], pl.DataFrame]
             cards=size.cards,
             terminals=2 * size.cards,
             days=size.days,
-            seed=7,
+            seed=6 + run,
             start=start - timedelta(days=size.days),
         )
     )
@@ -126,7 +127,7 @@ def _append_bad_rows(path: Path, template: dict[str, Any]) -> None:
         for number, bad in enumerate(BAD_ROWS):
             row = {
                 **template,
-                "transaction_id": f"bad-{number}",
+                "transaction_id": f"bad-{template['transaction_id']}-{number}",
                 "timestamp": template["timestamp"].strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "amount": f"{template['amount']:.2f}",
             }
@@ -171,7 +172,7 @@ def _flush_digests() -> int:
     return live.flush_digests()
 
 
-def _scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
+def scan_table(dynamodb: Any, table: str) -> list[dict[str, Any]]:
     items, kwargs = [], {"TableName": table}
     while True:
         reply = dynamodb.scan(**kwargs)
@@ -220,7 +221,12 @@ def summarise(stack: LocalStack, clients: dict[str, Any], facts: RunFacts) -> di
     """The demo's figures, from what the stack holds."""
     labels, uploaded = facts.labels, facts.uploaded
     reports = _reports(clients["s3"], stack.bucket, uploaded)
-    verdicts = _scan(clients["dynamodb"], stack.verdicts_table)
+    run_ids = set(labels["transaction_id"].to_list())
+    verdicts = [
+        v
+        for v in scan_table(clients["dynamodb"], stack.verdicts_table)
+        if v["transaction_id"]["S"] in run_ids
+    ]
     ids = [v["transaction_id"]["S"] for v in verdicts]
     flagged = {v["transaction_id"]["S"] for v in verdicts if v["is_fraud"]["BOOL"]}
     truth = dict(zip(labels["transaction_id"].to_list(), labels["label"].to_list(), strict=True))
@@ -247,6 +253,12 @@ def summarise(stack: LocalStack, clients: dict[str, Any], facts: RunFacts) -> di
         "frauds_true": len(frauds & set(ids)),
         "frauds_flagged": len(flagged),
         "true_positives": true_positive,
+        "confusion": {
+            "tp": true_positive,
+            "fp": len(flagged - frauds),
+            "fn": len((frauds & set(ids)) - flagged),
+            "tn": len(set(ids) - frauds - flagged),
+        },
         "precision": true_positive / len(flagged) if flagged else 0.0,
         "recall": true_positive / len(frauds & set(ids)) if frauds else 0.0,
         "alerts_sent": facts.alerts,
@@ -327,7 +339,7 @@ def run_pipeline_demo(console: Console, size: DemoSize, summary_path: Path | Non
         )
         version = train_demo_model(stack, clients, size)
         progress.update(task, advance=1, description=f"model {version} live; simulating uploads")
-        files, labels = _demo_files(state / "uploads", size)
+        files, labels = demo_files(state / "uploads", size)
         progress.update(task, advance=1, description=f"uploading {len(files)} files")
         started = time.time()
         uploaded = _ingest(stack, clients, files)

@@ -29,7 +29,7 @@ def test_demo_reports_components_and_masks_cards(tmp_path: Path) -> None:
         "CARDWATCH_LOCAL_PORT": "0",
         "CARDWATCH_LOCAL_STATE_DIR": str(tmp_path),
     }
-    result = runner.invoke(app, ["demo", "--cards", "20", "--days", "3"], env=env)
+    result = runner.invoke(app, ["demo", "--ephemeral", "--cards", "20", "--days", "3"], env=env)
     assert result.exit_code == 0, result.output
     for part in COMPONENTS:
         assert part.name in result.output

@@ -78,3 +78,37 @@ def test_up_status_upload_down(local_up: subprocess.Popen[str]) -> None:
     after = runner.invoke(app, ["local", "status"])
     assert after.exit_code == 1
     assert "not running" in after.output
+
+
+def _wait_for_output(args: list[str], expected: str, timeout_s: float) -> str:
+    deadline = time.monotonic() + timeout_s
+    output = ""
+    while time.monotonic() < deadline:
+        output = runner.invoke(app, args, env={"COLUMNS": "250"}).output
+        if expected in output:
+            return output
+        time.sleep(1.0)
+    return output
+
+
+def test_function_logs_reach_the_local_cloudwatch_logs(local_up: subprocess.Popen[str]) -> None:
+    settings = LocalSettings()
+    state = wait_for_state(settings, timeout_s=240)
+    assert state is not None
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=state["endpoint"],
+        region_name="us-east-1",
+        aws_access_key_id="cardwatch",
+        aws_secret_access_key="cardwatch",
+    )
+    s3.upload_file(str(ROOT / "examples" / "transactions.csv"), state["bucket"], "incoming/b.csv")
+    tail = _wait_for_output(["logs", "tail", "ingest"], "ingest report", timeout_s=60)
+    assert "ingest report" in tail
+    assert "digest" not in tail.lower(), "each function's lines go to its own log group"
+    query = _wait_for_output(
+        ["logs", "query", "rejected-rows-by-reason"], "card number fails the Luhn check", 30
+    )
+    assert "card number fails the Luhn check" in query
+    assert runner.invoke(app, ["local", "down"]).exit_code == 0
+    assert local_up.wait(timeout=30) == 0

@@ -74,23 +74,14 @@ def tui(_ctx: typer.Context) -> None:
 
 def _register_local_commands() -> None:
     """`cardwatch local …` and `cardwatch dlq …`."""
-    from cardwatch_local.local_cli import dlq_app, local_app
+    from cardwatch_local.local_cli import dlq_app, local_app, logs_app
 
     app.add_typer(local_app, name="local", help="Start, stop, inspect or reset the local stack.")
     app.add_typer(dlq_app, name="dlq", help="List and show the dead-letter queues.")
+    app.add_typer(logs_app, name="logs", help="Tail function logs or run the saved queries.")
 
 
 _register_local_commands()
-
-
-@app.command(context_settings=_PASSTHROUGH)
-def logs(_ctx: typer.Context) -> None:
-    """Tail function logs or run the saved Logs Insights queries (not built yet)."""
-    console.print(
-        "[yellow]function logs are not shipped to CloudWatch Logs locally yet[/] (issue #9); "
-        "the saved queries are in infra/sam/queries/."
-    )
-    raise typer.Exit(code=2)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import shutil
 import signal
 import threading
 import time
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -18,6 +19,7 @@ from cardwatch_local.settings import LocalSettings
 
 local_app = typer.Typer(help="The local stack: moto server, the SAM templates, the local runtime.")
 dlq_app = typer.Typer(help="The dead-letter queues: what failed and why.")
+logs_app = typer.Typer(help="Function logs of the local stack and the saved Logs Insights queries.")
 console = Console()
 
 
@@ -54,7 +56,7 @@ def _clients(endpoint: str) -> dict[str, Any]:
         aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         region_name="us-east-1",
     )
-    names = ("cloudformation", "s3", "sqs")
+    names = ("cloudformation", "s3", "sqs", "logs")
     return {name: session.client(name, endpoint_url=endpoint) for name in names}
 
 
@@ -229,3 +231,103 @@ def show(
         body = json.loads(message["Body"])
         table.add_row(str(body.get("timestamp", "")), _reason(body))
     console.print(table)
+
+
+def _function_name(state: dict[str, Any], function: str) -> str:
+    prefix = f"cardwatch-{state['environment']}-"
+    return function if function.startswith(prefix) else prefix + function
+
+
+@logs_app.command("tail")
+def tail_logs(
+    function: Annotated[str, typer.Argument(help="ingest, scorer, notifier or digest")],
+    minutes: Annotated[float, typer.Option(help="how far back")] = 60,
+    limit: Annotated[int, typer.Option(help="at most this many lines (the newest)")] = 50,
+) -> None:
+    """The function's recent log lines from the local CloudWatch Logs."""
+    from cardwatch_local.function_logs import tail
+
+    state = _require_running(LocalSettings())
+    since = int((time.time() - minutes * 60) * 1000)
+    events = tail(_clients(state["endpoint"])["logs"], _function_name(state, function), since)
+    for event in events[-limit:]:
+        try:
+            line = json.loads(event["message"])
+        except ValueError:
+            console.print(event["message"], markup=False, highlight=False)
+            continue
+        level, message = line.pop("level", ""), line.pop("message", "")
+        stamp = line.pop("timestamp", "")
+        extra = {k: v for k, v in line.items() if not k.startswith(("function_", "cold_start"))}
+        text = f"{stamp} {level:<7} {message} {json.dumps(extra, default=str)}"
+        console.print(text, markup=False, highlight=False)
+
+
+def _shown(column: str, value: Any) -> str:
+    if column == "@timestamp" and isinstance(value, int | float):
+        return datetime.fromtimestamp(value / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@logs_app.command("query")
+def query_logs(
+    name: Annotated[str, typer.Argument(help="a saved query (infra/sam/queries/NAME.query)")],
+    minutes: Annotated[float, typer.Option(help="how far back")] = 60,
+) -> None:
+    """Run a saved Logs Insights query over the local function logs."""
+    from cardwatch_local.function_logs import log_group, tail
+    from cardwatch_local.logs_insights import event_row, run_query, saved_queries
+
+    queries = saved_queries()
+    if name not in queries:
+        console.print(f"[red]no saved query {name}[/]; saved: {', '.join(queries)}")
+        raise typer.Exit(code=2)
+    state = _require_running(LocalSettings())
+    logs = _clients(state["endpoint"])["logs"]
+    since = int((time.time() - minutes * 60) * 1000)
+    rows = []
+    for function in ("ingest", "scorer", "notifier", "digest"):
+        full = _function_name(state, function)
+        try:
+            events = tail(logs, full, since)
+        except logs.exceptions.ResourceNotFoundException:
+            continue
+        rows += [event_row(e, log_group(full)) for e in events]
+    results = run_query(queries[name], rows)
+    table = Table(title=f"{name}: {len(results)} rows over {len(rows)} log lines")
+    columns = list(results[0]) if results else []
+    for column in columns:
+        table.add_column(column)
+    for result in results:
+        table.add_row(*(_shown(c, result[c]) for c in columns))
+    console.print(table)
+
+
+@dlq_app.command("redrive")
+def redrive_queue(
+    queue: Annotated[str, typer.Argument(help="queue name, e.g. cardwatch-local-scorer-dlq")],
+) -> None:
+    """Send each message back where it failed; what fails again stays, with the reason."""
+    from cardwatch_local.dlq_redrive import Redriver, redrive
+    from cardwatch_local.running_demo import client_environment
+    from cardwatch_local.serve import RUNTIME_ENVIRONMENT
+    from cardwatch_local.stack import read
+
+    state = _require_running(LocalSettings())
+    saved = dict(os.environ)
+    try:
+        with client_environment(state["endpoint"]) as clients:
+            stack = read(clients, state["environment"])
+            os.environ.update(stack.variables | RUNTIME_ENVIRONMENT)
+            url = clients["sqs"].get_queue_url(QueueName=queue)["QueueUrl"]
+            result = redrive(clients["sqs"], url, Redriver(stack, clients).one)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    console.print(f"{queue}: {result.redriven} redriven, {len(result.kept)} kept")
+    for why in result.kept:
+        console.print(f"  kept: {why}", markup=False)
+    if result.kept:
+        raise typer.Exit(code=1)

@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cardwatch_local import mailbox
+from cardwatch_local import function_logs, mailbox
 from cardwatch_local.emulator import embedded_aws
-from cardwatch_local.runtime import AsyncInvoker, async_invokers, stream_runner
+from cardwatch_local.runtime import AsyncInvoker, async_invokers, load_handler, stream_runner
 from cardwatch_local.settings import LocalSettings
 from cardwatch_local.stack import CLIENTS, LocalStack, deploy
 
@@ -108,7 +108,20 @@ async def _serve(
                 clients["sqs"], stack.mailbox_url, folder, stack.admin_emails
             )
 
+        handlers = [t.handler for t in stack.async_triggers]
+        for handler in handlers + [t.handler for t in stack.stream_triggers]:
+            load_handler(handler)  # init, as Lambda does: the loggers exist from here
+        shipper = function_logs.CloudWatchLogsHandler(
+            clients["logs"],
+            {
+                service: f"cardwatch-{stack.environment}-{service}"
+                for service in function_logs.SERVICE_LOGGERS
+            },
+        )
+        function_logs.attach(shipper)
+
         def write_state() -> None:
+            shipper.flush()
             served.consumers = {name: p.stats for name, p in runner.pollers.items()}
             path = state_file(settings)
             path.write_text(json.dumps(served.as_json(), indent=2), encoding="utf-8")
@@ -121,7 +134,11 @@ async def _serve(
             elif trigger.rate_s:
                 fire = _scheduled(invoker)
                 tasks.append(_every(trigger.rate_s, stop, fire))
-        await asyncio.gather(*tasks)
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            shipper.flush()
+            function_logs.detach(shipper)
 
 
 def _scheduled(invoker: AsyncInvoker) -> Callable[[], bool]:

@@ -37,6 +37,7 @@ CLIENTS = (
     "secretsmanager",
     "kinesis",
     "dynamodb",
+    "logs",
 )
 
 

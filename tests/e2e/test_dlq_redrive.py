@@ -1,0 +1,82 @@
+"""Nothing lost: with no model the scorer's batches end in its DLQ; once a model is promoted,
+`cardwatch dlq redrive` re-reads them from Kinesis and every accepted row gets its verdict."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cardwatch_local.cli import app
+from cardwatch_local.pipeline_demo import DemoSize, scan_table, train_demo_model
+from cardwatch_local.running_demo import client_environment
+from cardwatch_local.serve import wait_for_state
+from cardwatch_local.settings import LocalSettings
+from cardwatch_local.stack import read
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+@pytest.fixture
+def local_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[subprocess.Popen[str]]:
+    monkeypatch.setenv("CARDWATCH_LOCAL_PORT", "0")
+    monkeypatch.setenv("CARDWATCH_LOCAL_STATE_DIR", str(tmp_path))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cardwatch_local.cli", "local", "up", "--no-model"],
+        env={**os.environ, "COLUMNS": "200"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    yield process
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def _depth(clients: dict[str, Any], name: str) -> int:
+    url = clients["sqs"].get_queue_url(QueueName=name)["QueueUrl"]
+    attrs = clients["sqs"].get_queue_attributes(
+        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
+    )
+    return int(attrs["Attributes"]["ApproximateNumberOfMessages"])
+
+
+def _wait(condition: Any, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_scorer_dead_letters_come_back_as_verdicts(local_up: subprocess.Popen[str]) -> None:
+    state = wait_for_state(LocalSettings(), timeout_s=240)
+    assert state is not None
+    with client_environment(state["endpoint"]) as clients:
+        stack = read(clients)
+        clients["s3"].upload_file(
+            str(ROOT / "examples" / "transactions.csv"), stack.bucket, "incoming/c.csv"
+        )
+        assert _wait(lambda: _depth(clients, "cardwatch-local-scorer-dlq") > 0, 120)
+        assert scan_table(clients["dynamodb"], stack.verdicts_table) == []
+        train_demo_model(stack, clients, DemoSize(train_cards=250, train_days=25))
+    result = runner.invoke(app, ["dlq", "redrive", "cardwatch-local-scorer-dlq"])
+    assert result.exit_code == 0, result.output
+    assert "0 kept" in result.output
+    with client_environment(state["endpoint"]) as clients:
+        verdicts = scan_table(clients["dynamodb"], stack.verdicts_table)
+        assert len(verdicts) == 4, "the example's four valid rows"
+        assert _depth(clients, "cardwatch-local-scorer-dlq") == 0
+    assert runner.invoke(app, ["local", "down"]).exit_code == 0
+    assert local_up.wait(timeout=30) == 0

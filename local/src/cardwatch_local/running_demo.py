@@ -25,7 +25,6 @@ from cardwatch_local.pipeline_demo import (
     RunFacts,
     demo_files,
     print_summary,
-    scan_table,
     summarise,
     train_demo_model,
 )
@@ -35,6 +34,7 @@ from cardwatch_local.stack import CLIENTS, LocalStack, read
 
 START_TIMEOUT_S = 300.0
 RUN_PREFIX = "incoming/demo-"
+POLL_S = 2.0
 
 
 class DemoError(RuntimeError):
@@ -134,6 +134,25 @@ class Progressed:
         )
 
 
+def verdicts_of(dynamodb: Any, table: str, ids: set[str]) -> list[dict[str, Any]]:
+    """This run's verdicts (id, decision, alert status) by BatchGetItem: the table keeps growing
+    across runs, so a scan per poll would cost more every run."""
+    wanted, found = sorted(ids), []
+    for start in range(0, len(wanted), 100):
+        keys = [{"transaction_id": {"S": i}} for i in wanted[start : start + 100]]
+        request: dict[str, Any] = {
+            table: {
+                "Keys": keys,
+                "ProjectionExpression": "transaction_id, is_fraud, alert_status",
+            }
+        }
+        while request:
+            reply = dynamodb.batch_get_item(RequestItems=request)
+            found += reply["Responses"].get(table, [])
+            request = reply.get("UnprocessedKeys") or {}
+    return found
+
+
 def measure(
     clients: dict[str, Any], stack: LocalStack, uploaded: dict[str, float], ids: set[str]
 ) -> Progressed:
@@ -147,8 +166,7 @@ def measure(
             continue
         seen.reports += 1
         seen.accepted += int(json.loads(body)["rows_accepted"])
-    table = scan_table(clients["dynamodb"], stack.verdicts_table)
-    ours = [v for v in table if v["transaction_id"]["S"] in ids]
+    ours = verdicts_of(clients["dynamodb"], stack.verdicts_table, ids)
     flagged = [v for v in ours if v["is_fraud"]["BOOL"]]
     seen.verdicts, seen.flagged = len(ours), len(flagged)
     seen.alerted = sum(1 for v in flagged if v.get("alert_status", {}).get("S") == "sent")
@@ -178,7 +196,7 @@ def wait_until_done(
         )
         if seen.done(len(uploaded)) or time.monotonic() > deadline:
             return seen
-        time.sleep(1.0)
+        time.sleep(POLL_S)
 
 
 def run_against_stack(console: Console, size: DemoSize, summary_path: Path | None) -> int:

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from cardwatch_local.cli import app
 from cardwatch_local.pipeline_demo import DemoSize
-from cardwatch_local.running_demo import run_against_stack, running_state
+from cardwatch_local.running_demo import run_against_stack
+from cardwatch_local.serve import running_state
 from cardwatch_local.settings import LocalSettings
 from cardwatch_shared.scrubber import contains_card_number
 

@@ -3,11 +3,8 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,23 +21,6 @@ from cardwatch_local.stack import read
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
-
-
-@pytest.fixture
-def local_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[subprocess.Popen[str]]:
-    monkeypatch.setenv("CARDWATCH_LOCAL_PORT", "0")
-    monkeypatch.setenv("CARDWATCH_LOCAL_STATE_DIR", str(tmp_path))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cardwatch_local.cli", "local", "up", "--no-model"],
-        env={**os.environ, "COLUMNS": "200"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    yield process
-    if process.poll() is None:
-        process.kill()
-        process.wait()
 
 
 def _depth(clients: dict[str, Any], name: str) -> int:

@@ -3,42 +3,22 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from typer.testing import CliRunner
 
 from cardwatch_local.cli import app
 from cardwatch_local.serve import wait_for_state
 from cardwatch_local.settings import LocalSettings
+from tests.support.local_stack import local_s3
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
-
-
-@pytest.fixture
-def local_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[subprocess.Popen[str]]:
-    monkeypatch.setenv("CARDWATCH_LOCAL_PORT", "0")
-    monkeypatch.setenv("CARDWATCH_LOCAL_STATE_DIR", str(tmp_path))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cardwatch_local.cli", "local", "up", "--no-model"],
-        env={**os.environ, "COLUMNS": "200"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    yield process
-    if process.poll() is None:
-        process.kill()
-        process.wait()
 
 
 def _wait_for_key(s3: Any, bucket: str, key: str, timeout_s: float) -> bool:
@@ -59,13 +39,7 @@ def test_up_status_upload_down(local_up: subprocess.Popen[str]) -> None:
     assert status.exit_code == 0, status.output
     assert status.output.count("CREATE_COMPLETE") == 4
     assert "none promoted" in status.output
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=state["endpoint"],
-        region_name="us-east-1",
-        aws_access_key_id="cardwatch",
-        aws_secret_access_key="cardwatch",
-    )
+    s3 = local_s3(state["endpoint"])
     s3.upload_file(str(ROOT / "examples" / "transactions.csv"), state["bucket"], "incoming/a.csv")
     assert _wait_for_key(s3, state["bucket"], "reports/a.csv.json", timeout_s=60)
     dlq = runner.invoke(app, ["dlq", "list"], env={"COLUMNS": "200"})
@@ -95,13 +69,7 @@ def test_function_logs_reach_the_local_cloudwatch_logs(local_up: subprocess.Pope
     settings = LocalSettings()
     state = wait_for_state(settings, timeout_s=240)
     assert state is not None
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=state["endpoint"],
-        region_name="us-east-1",
-        aws_access_key_id="cardwatch",
-        aws_secret_access_key="cardwatch",
-    )
+    s3 = local_s3(state["endpoint"])
     s3.upload_file(str(ROOT / "examples" / "transactions.csv"), state["bucket"], "incoming/b.csv")
     tail = _wait_for_output(["logs", "tail", "ingest"], "ingest report", timeout_s=60)
     assert "ingest report" in tail

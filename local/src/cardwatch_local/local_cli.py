@@ -24,16 +24,9 @@ console = Console()
 
 
 def _running(settings: LocalSettings) -> dict[str, Any] | None:
-    from cardwatch_local.serve import read_state
+    from cardwatch_local.serve import running_state
 
-    state = read_state(settings)
-    if state is None:
-        return None
-    try:
-        os.kill(int(state["pid"]), 0)
-    except (ProcessLookupError, PermissionError):
-        return None
-    return state
+    return running_state(settings)
 
 
 def _require_running(settings: LocalSettings) -> dict[str, Any]:

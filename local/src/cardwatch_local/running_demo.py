@@ -28,7 +28,7 @@ from cardwatch_local.pipeline_demo import (
     summarise,
     train_demo_model,
 )
-from cardwatch_local.serve import read_state, wait_for_state
+from cardwatch_local.serve import running_state, wait_for_state
 from cardwatch_local.settings import LocalSettings
 from cardwatch_local.stack import CLIENTS, LocalStack, read
 
@@ -39,18 +39,6 @@ POLL_S = 2.0
 
 class DemoError(RuntimeError):
     """The stack could not be started or reached."""
-
-
-def running_state(settings: LocalSettings) -> dict[str, Any] | None:
-    """The state of a live `local up`, or None."""
-    state = read_state(settings)
-    if state is None:
-        return None
-    try:
-        os.kill(int(state["pid"]), 0)
-    except (ProcessLookupError, PermissionError):
-        return None
-    return state
 
 
 def ensure_stack(settings: LocalSettings, console: Console) -> tuple[dict[str, Any], bool]:

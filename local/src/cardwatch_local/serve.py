@@ -43,6 +43,18 @@ def read_state(settings: LocalSettings) -> dict[str, Any] | None:
     return state
 
 
+def running_state(settings: LocalSettings) -> dict[str, Any] | None:
+    """The state of a live `local up` (its process still exists), or None."""
+    state = read_state(settings)
+    if state is None:
+        return None
+    try:
+        os.kill(int(state["pid"]), 0)
+    except (ProcessLookupError, PermissionError):
+        return None
+    return state
+
+
 @dataclass
 class Served:
     """What `up` is doing, written to the state file while it runs."""

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from cardwatch_local.running_demo import client_environment
 from cardwatch_local.serve import wait_for_state
 from cardwatch_local.settings import LocalSettings
 from cardwatch_local.stack import read
+from tests.support.local_stack import wait_until
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,15 +31,6 @@ def _depth(clients: dict[str, Any], name: str) -> int:
     return int(attrs["Attributes"]["ApproximateNumberOfMessages"])
 
 
-def _wait(condition: Any, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.5)
-    return False
-
-
 def test_scorer_dead_letters_come_back_as_verdicts(local_up: subprocess.Popen[str]) -> None:
     state = wait_for_state(LocalSettings(), timeout_s=240)
     assert state is not None
@@ -48,7 +39,7 @@ def test_scorer_dead_letters_come_back_as_verdicts(local_up: subprocess.Popen[st
         clients["s3"].upload_file(
             str(ROOT / "examples" / "transactions.csv"), stack.bucket, "incoming/c.csv"
         )
-        assert _wait(lambda: _depth(clients, "cardwatch-local-scorer-dlq") > 0, 120)
+        assert wait_until(lambda: _depth(clients, "cardwatch-local-scorer-dlq") > 0, 120)
         assert scan_table(clients["dynamodb"], stack.verdicts_table) == []
         train_demo_model(stack, clients, DemoSize(train_cards=250, train_days=25))
     result = runner.invoke(app, ["dlq", "redrive", "cardwatch-local-scorer-dlq"])

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from typer.testing import CliRunner
 from cardwatch_local.cli import app
 from cardwatch_local.serve import wait_for_state
 from cardwatch_local.settings import LocalSettings
-from tests.support.local_stack import local_s3
+from tests.support.local_stack import local_s3, wait_until
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,13 +21,9 @@ runner = CliRunner()
 
 
 def _wait_for_key(s3: Any, bucket: str, key: str, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        listed = s3.list_objects_v2(Bucket=bucket, Prefix=key)
-        if listed.get("KeyCount", 0):
-            return True
-        time.sleep(0.5)
-    return False
+    return wait_until(
+        lambda: bool(s3.list_objects_v2(Bucket=bucket, Prefix=key).get("KeyCount", 0)), timeout_s
+    )
 
 
 def test_up_status_upload_down(local_up: subprocess.Popen[str]) -> None:
@@ -55,14 +50,14 @@ def test_up_status_upload_down(local_up: subprocess.Popen[str]) -> None:
 
 
 def _wait_for_output(args: list[str], expected: str, timeout_s: float) -> str:
-    deadline = time.monotonic() + timeout_s
-    output = ""
-    while time.monotonic() < deadline:
-        output = runner.invoke(app, args, env={"COLUMNS": "250"}).output
-        if expected in output:
-            return output
-        time.sleep(1.0)
-    return output
+    outputs = [""]
+
+    def shows_it() -> bool:
+        outputs.append(runner.invoke(app, args, env={"COLUMNS": "250"}).output)
+        return expected in outputs[-1]
+
+    wait_until(shows_it, timeout_s, every_s=1.0)
+    return outputs[-1]
 
 
 def test_function_logs_reach_the_local_cloudwatch_logs(local_up: subprocess.Popen[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -38,6 +39,11 @@ def embedded_aws(settings: LocalSettings) -> Iterator[str]:
     server = ThreadedMotoServer(ip_address=settings.local_host, port=port, verbose=False)
     server.start()
     endpoint = f"http://{settings.local_host}:{port}"
+    # moto's backends are global to the process: a second emulator in it would see the first
+    # one's resources, so each starts from empty.
+    reset = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310
+    with urllib.request.urlopen(reset, timeout=10):  # noqa: S310 - our own loopback http
+        pass
     previous = {k: os.environ.get(k) for k in (*LOCAL_CREDENTIALS, "CARDWATCH_AWS_ENDPOINT_URL")}
     os.environ.update(LOCAL_CREDENTIALS | {"CARDWATCH_AWS_ENDPOINT_URL": endpoint})
     try:

@@ -29,7 +29,7 @@ from rich.table import Table
 from cardwatch_local import mailbox
 from cardwatch_local import stack as local_stack
 from cardwatch_local.emulator import embedded_aws
-from cardwatch_local.runtime import async_invokers, queue_url, stream_runner
+from cardwatch_local.runtime import async_invokers, queue_url, stream_clients, stream_runner
 from cardwatch_local.settings import LocalSettings
 from cardwatch_local.stack import LocalStack
 
@@ -148,19 +148,7 @@ def _ingest(stack: LocalStack, clients: dict[str, Any], files: list[Path]) -> di
 
 
 async def _stream_functions(stack: LocalStack, sqs: Any) -> dict[str, dict[str, int]]:
-    import aioboto3
-
-    from cardwatch_shared.settings import CardwatchSettings
-
-    settings = CardwatchSettings()
-    session = aioboto3.Session()
-    kw = {"endpoint_url": settings.aws_endpoint_url, "region_name": settings.aws_region}
-    async with (
-        session.client("kinesis", **kw) as kinesis,
-        session.client("dynamodbstreams", **kw) as streams,
-        session.client("sqs", **kw) as async_sqs,
-    ):
-        clients = {"kinesis": kinesis, "dynamodbstreams": streams, "sqs": async_sqs}
+    async with stream_clients() as clients:
         return await stream_runner(stack, clients, sqs).drain()
 
 

@@ -12,13 +12,16 @@ import asyncio
 import importlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from cardwatch_local.stack import AsyncTrigger, LocalStack, StreamTrigger
+from cardwatch_shared.aws_clients import async_client
 from cardwatch_shared.scrubber import scrub_text
+from cardwatch_shared.settings import CardwatchSettings
 from kinesis_consumer.esm import LambdaContext, sqs_failure_sink
 from kinesis_consumer.poller import StreamPoller
 
@@ -210,6 +213,18 @@ def async_invokers(stack: LocalStack, sqs: Any) -> dict[str, AsyncInvoker]:
 def dlq_urls(stack: LocalStack, sqs: Any) -> dict[str, str]:
     """URL of every dead-letter queue, by ARN."""
     return {arn: queue_url(sqs, arn) for arn in stack.dlq_arns.values()}
+
+
+@asynccontextmanager
+async def stream_clients() -> AsyncIterator[dict[str, Any]]:
+    """The aioboto3 clients a `StreamRunner` needs, from the shared client factory."""
+    settings = CardwatchSettings()
+    async with (
+        async_client("kinesis", settings) as kinesis,
+        async_client("dynamodbstreams", settings) as streams,
+        async_client("sqs", settings) as sqs,
+    ):
+        yield {"kinesis": kinesis, "dynamodbstreams": streams, "sqs": sqs}
 
 
 def stream_runner(stack: LocalStack, async_clients: dict[str, Any], sqs: Any) -> StreamRunner:

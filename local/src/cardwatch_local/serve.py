@@ -17,7 +17,13 @@ from typing import Any
 
 from cardwatch_local import function_logs, mailbox
 from cardwatch_local.emulator import embedded_aws
-from cardwatch_local.runtime import AsyncInvoker, async_invokers, load_handler, stream_runner
+from cardwatch_local.runtime import (
+    AsyncInvoker,
+    async_invokers,
+    load_handler,
+    stream_clients,
+    stream_runner,
+)
 from cardwatch_local.settings import LocalSettings
 from cardwatch_local.stack import CLIENTS, LocalStack, deploy
 
@@ -99,20 +105,10 @@ async def _every(seconds: float, stop: asyncio.Event, work: Callable[[], Any]) -
 async def _serve(
     served: Served, clients: dict[str, Any], settings: LocalSettings, stop: asyncio.Event
 ) -> None:
-    import aioboto3
-
     stack = served.stack
     served.invokers = async_invokers(stack, clients["sqs"])
-    session = aioboto3.Session()
-    kw = {"endpoint_url": served.endpoint, "region_name": settings.aws_region}
-    async with (
-        session.client("kinesis", **kw) as kinesis,
-        session.client("dynamodbstreams", **kw) as streams,
-        session.client("sqs", **kw) as sqs,
-    ):
-        runner = stream_runner(
-            stack, {"kinesis": kinesis, "dynamodbstreams": streams, "sqs": sqs}, clients["sqs"]
-        )
+    async with stream_clients() as async_clients:
+        runner = stream_runner(stack, async_clients, clients["sqs"])
         folder = settings.local_state_dir / "mailbox"
 
         def deliver_mail() -> None:

@@ -1,6 +1,7 @@
 """`make bench`: every benchmark in one run, one result file, one table.
 
-Run: `uv run python -m bench.run_all [--out PATH] [--ingest-rows N] [--memory-rows N]`.
+Run: `uv run python -m bench.run_all [--out PATH] [--ingest-rows N] [--memory-rows N]
+[--consumer-records N] [--moto-records N]`.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bench import ingest_path, model_training, scorer_path
+from bench import consumer_path, ingest_path, model_training, scorer_path
 from bench.results_table import table, write
 
 
@@ -19,12 +20,15 @@ def main() -> None:
     parser.add_argument("--ingest-rows", type=int, default=100_000)
     parser.add_argument("--memory-rows", type=int, default=1_000_000)
     parser.add_argument("--batch-sizes", default="100,500,1000")
+    parser.add_argument("--consumer-records", type=int, default=200_000)
+    parser.add_argument("--moto-records", type=int, default=20_000)
     parser.add_argument("--skip-model", action="store_true", help="skip the handbook training")
     args = parser.parse_args()
     measurements = ingest_path.throughput(args.ingest_rows)
     measurements += ingest_path.peak_memory(args.memory_rows)
     measurements += scorer_path.measure([int(n) for n in args.batch_sizes.split(",")])
     measurements += scorer_path.cold_start()
+    measurements += consumer_path.measure(args.consumer_records, args.moto_records)
     if not args.skip_model:
         measurements += model_training.measure()
     print(table(measurements))

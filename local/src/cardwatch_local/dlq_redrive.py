@@ -18,7 +18,8 @@ from typing import Any
 
 from cardwatch_local.runtime import Handler, load_handler
 from cardwatch_local.stack import LocalStack
-from kinesis_consumer.esm import LambdaContext, kinesis_record
+from kinesis_consumer.esm import LambdaContext
+from kinesis_consumer.streams import KinesisSource
 
 
 @dataclass
@@ -46,13 +47,14 @@ def _batch_records(kinesis: Any, info: dict[str, Any], region: str) -> list[dict
         StartingSequenceNumber=info["startSequenceNumber"],
     )["ShardIterator"]
     end = int(info["endSequenceNumber"])
+    shape = KinesisSource(kinesis, stream, region)
     records: list[dict[str, Any]] = []
     while iterator:
         reply = kinesis.get_records(ShardIterator=iterator, Limit=1000)
         for raw in reply["Records"]:
             if int(raw["SequenceNumber"]) > end:
                 return records
-            records.append(kinesis_record(raw, info["streamArn"], info["shardId"], region))
+            records.append(shape.lambda_record(raw, info["shardId"], info["streamArn"]))
         if not reply["Records"]:
             return records
         iterator = reply.get("NextShardIterator")

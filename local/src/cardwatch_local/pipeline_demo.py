@@ -248,7 +248,7 @@ def summarise(stack: LocalStack, clients: dict[str, Any], facts: RunFacts) -> di
             "tn": len(set(ids) - frauds - flagged),
         },
         "precision": true_positive / len(flagged) if flagged else 0.0,
-        "recall": true_positive / len(frauds & set(ids)) if frauds else 0.0,
+        "recall": true_positive / len(frauds & set(ids)) if frauds & set(ids) else 0.0,
         "alerts_sent": facts.alerts,
         "dlq_messages": sum(_dlq_depth(clients, stack).values()),
         "latency_ms": {"p50": percentile(50), "p95": percentile(95), "p99": percentile(99)},

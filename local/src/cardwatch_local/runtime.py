@@ -23,7 +23,8 @@ from cardwatch_shared.aws_clients import async_client
 from cardwatch_shared.scrubber import scrub_text
 from cardwatch_shared.settings import CardwatchSettings
 from kinesis_consumer.esm import LambdaContext, sqs_failure_sink
-from kinesis_consumer.poller import StreamPoller
+from kinesis_consumer.mapping import EventSourceMapping
+from kinesis_consumer.streams import DynamoDBStreamSource, KinesisSource
 
 Handler = Callable[[dict[str, Any], Any], Any]
 ACCOUNT = "123456789012"
@@ -166,33 +167,21 @@ class StreamRunner:
 
     clients: dict[str, Any]
     dlq_urls: dict[str, str]
-    pollers: dict[str, StreamPoller] = field(default_factory=dict)
+    pollers: dict[str, EventSourceMapping] = field(default_factory=dict)
 
-    def add(self, trigger: StreamTrigger) -> StreamPoller:
-        """A poller for `trigger`, kept under its function's name."""
+    def add(self, trigger: StreamTrigger) -> EventSourceMapping:
+        """A mapping for `trigger`, kept under its function's name."""
         sink = None
         if trigger.on_failure_arn:
             sink = sqs_failure_sink(self.clients["sqs"], self.dlq_urls[trigger.on_failure_arn])
+        source: KinesisSource | DynamoDBStreamSource
         if trigger.kind == "kinesis":
-            poller = StreamPoller(
-                self.clients["kinesis"],
-                "kinesis",
-                trigger.source_arn.rsplit("/", 1)[1],
-                load_handler(trigger.handler),
-                trigger.settings,
-                sink,
-            )
+            source = KinesisSource(self.clients["kinesis"], trigger.source_arn.rsplit("/", 1)[1])
         else:
-            poller = StreamPoller(
-                self.clients["dynamodbstreams"],
-                "dynamodb",
-                trigger.source_arn,
-                load_handler(trigger.handler),
-                trigger.settings,
-                sink,
-            )
-        self.pollers[trigger.function] = poller
-        return poller
+            source = DynamoDBStreamSource(self.clients["dynamodbstreams"], trigger.source_arn)
+        mapping = EventSourceMapping(source, load_handler(trigger.handler), trigger.settings, sink)
+        self.pollers[trigger.function] = mapping
+        return mapping
 
     async def drain(self) -> dict[str, dict[str, int]]:
         """Each mapping in stack order until its stream is idle (upstream first)."""

@@ -332,6 +332,8 @@ def _stream_trigger(function: dict[str, Any], mapping: dict[str, Any]) -> Stream
         in mapping.get("FunctionResponseTypes", []),
         filters=list(filters),
         function_name=function["name"],
+        parallelization_factor=int(mapping.get("ParallelizationFactor", 1)),
+        starting_position=str(mapping.get("StartingPosition", "TRIM_HORIZON")),
     )
     on_failure = mapping.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
     return StreamTrigger(

@@ -1,27 +1,29 @@
 """A Lambda event-source-mapping driver: feeds a `(event, context) -> response` handler from a
 Kinesis or DynamoDB stream with the mapping's semantics.
 
-Per shard, in order: batches of at most `batch_size` records (waiting up to the batching window),
-FilterCriteria applied before batching, `ReportBatchItemFailures` (resume at the lowest failed
-sequence number and replay what follows), `BisectBatchOnFunctionError`, finite
-`MaximumRetryAttempts` and `MaximumRecordAgeInSeconds`, and an on-failure destination that gets
-Lambda's message shape (batch info, not the records). Checkpoints are kept in memory here; the
-lease-based consumer (DynamoDB leases) is separate.
+`BatchRunner` delivers one shard's (or one parallelisation lane's) records in order: FilterCriteria
+applied before batching, batches of at most `batch_size` records and 6 MB,
+`ReportBatchItemFailures` (resume at the lowest failed sequence number and replay what follows),
+`BisectBatchOnFunctionError`, `MaximumRetryAttempts` and `MaximumRecordAgeInSeconds` (-1 is
+infinite, as in Lambda), and an on-failure destination that gets Lambda's message shape (batch
+info, not the records). `mapping.EventSourceMapping` puts it on top of the lease-based consumer.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from kinesis_consumer.filters import passes
+
+MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
+RECORD_OVERHEAD_BYTES = 400  # the JSON around a Kinesis record's data in the event
 
 Handler = Callable[[dict[str, Any], Any], Any]
 FailureSink = Callable[[dict[str, Any]], Awaitable[None]]
@@ -39,6 +41,9 @@ class MappingSettings:
     report_batch_item_failures: bool = True
     filters: list[dict[str, Any] | str] = field(default_factory=list)
     function_name: str = "function"
+    parallelization_factor: int = 1
+    starting_position: str = "TRIM_HORIZON"
+    starting_position_timestamp: datetime | None = None
 
 
 @dataclass
@@ -77,36 +82,25 @@ def sequence_of(record: dict[str, Any]) -> str:
     return str(record["dynamodb"]["SequenceNumber"])
 
 
-def kinesis_record(
-    raw: dict[str, Any], stream_arn: str, shard_id: str, region: str
-) -> dict[str, Any]:
-    """GetRecords output → a Lambda Kinesis event record."""
-    arrival = raw["ApproximateArrivalTimestamp"]
-    return {
-        "kinesis": {
-            "kinesisSchemaVersion": "1.0",
-            "partitionKey": raw["PartitionKey"],
-            "sequenceNumber": raw["SequenceNumber"],
-            "data": base64.b64encode(raw["Data"]).decode(),
-            "approximateArrivalTimestamp": arrival.timestamp(),
-        },
-        "eventSource": "aws:kinesis",
-        "eventVersion": "1.0",
-        "eventID": f"{shard_id}:{raw['SequenceNumber']}",
-        "eventName": "aws:kinesis:record",
-        "invokeIdentityArn": "arn:aws:iam::123456789012:role/lambda",
-        "awsRegion": region,
-        "eventSourceARN": stream_arn,
-    }
+def _payload_bytes(record: dict[str, Any]) -> int:
+    if "kinesis" in record:
+        return len(record["kinesis"]["data"]) + RECORD_OVERHEAD_BYTES
+    return len(json.dumps(record, default=str))
 
 
-def dynamodb_record(raw: dict[str, Any], stream_arn: str) -> dict[str, Any]:
-    """DynamoDB Streams GetRecords output → a Lambda DynamoDB event record."""
-    dynamodb = dict(raw["dynamodb"])
-    created = dynamodb.get("ApproximateCreationDateTime")
-    if isinstance(created, datetime):
-        dynamodb["ApproximateCreationDateTime"] = created.timestamp()
-    return {**raw, "dynamodb": dynamodb, "eventSourceARN": stream_arn}
+def batches(records: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """Consecutive batches of at most `size` records and Lambda's 6 MB invocation payload."""
+    batch: list[dict[str, Any]] = []
+    payload = 0
+    for record in records:
+        weight = _payload_bytes(record)
+        if batch and (len(batch) == size or payload + weight > MAX_PAYLOAD_BYTES):
+            yield batch
+            batch, payload = [], 0
+        batch.append(record)
+        payload += weight
+    if batch:
+        yield batch
 
 
 def _arrival(record: dict[str, Any]) -> float:
@@ -116,7 +110,8 @@ def _arrival(record: dict[str, Any]) -> float:
 
 
 def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+    """Lambda's timestamps: ISO 8601, milliseconds, Z."""
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def on_failure_message(
@@ -169,8 +164,8 @@ class BatchRunner:
         """Deliver records (in order) until each one succeeded or went to the on-failure sink."""
         kept = [r for r in records if passes(self._settings.filters, r)]
         self.stats.records_filtered += len(records) - len(kept)
-        for start in range(0, len(kept), self._settings.batch_size):
-            await self._run(kept[start : start + self._settings.batch_size])
+        for batch in batches(kept, self._settings.batch_size):
+            await self._run(batch)
 
     async def _invoke(self, batch: list[dict[str, Any]]) -> tuple[bool, int | None]:
         """(function error?, index of the lowest failed record or None)."""
@@ -209,7 +204,7 @@ class BatchRunner:
                 await self._run(batch[:half], attempts)
                 await self._run(batch[half:], attempts)
                 return
-            if attempts > self._settings.maximum_retry_attempts:
+            if 0 <= self._settings.maximum_retry_attempts < attempts:
                 await self._give_up(
                     batch if error else batch[lowest or 0 :], "RetryAttemptsExhausted", attempts
                 )

@@ -19,7 +19,7 @@ SAM = $(UV) tool run --from aws-sam-cli==$(SAM_CLI_VERSION) sam
 CHECKOV = $(UV) tool run --from checkov==$(CHECKOV_VERSION) checkov
 TEMPLATES = infra/sam/template.yaml $(wildcard infra/sam/*/template.yaml)
 
-.PHONY: help setup demo test lint typecheck infra-check unit contracts examples bench clean \
+.PHONY: help setup demo tui test lint typecheck infra-check unit contracts examples bench clean \
         deploy-core deploy-ingest deploy-scorer deploy-notifier deploy-all
 
 help: ## list the targets
@@ -33,6 +33,9 @@ setup: .venv/.synced ## install uv (if missing) and the locked workspace into .v
 
 demo: setup ## run the main job: the pipeline on the local stack
 	$(RUN) cardwatch demo
+
+tui: setup ## the terminal app (talks to the local stack started by make demo / cardwatch local up)
+	$(RUN) cardwatch tui
 
 lint: setup ## ruff lint and format check
 	$(RUN) ruff check .

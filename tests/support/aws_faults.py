@@ -1,4 +1,5 @@
-"""Faults AWS produces and moto does not: the one place such fakes live.
+"""Faults AWS produces and moto does not, for the services' tests. (Kinesis resharding, throttled
+reads and expired iterators are the consumer package's own testing aid, `kinesis_consumer.fake`.)
 
 `FlakyPutRecords` answers a share of a PutRecords call's records with
 ProvisionedThroughputExceededException, as a throttled shard does; those records are not

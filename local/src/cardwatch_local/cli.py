@@ -7,8 +7,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from cardwatch_local.components import component
-
 app = typer.Typer(
     name="cardwatch",
     help="cardwatch: real-time card-fraud detection, on AWS or whole on this machine.",
@@ -17,15 +15,6 @@ app = typer.Typer(
 )
 console = Console()
 _PASSTHROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
-
-
-def _not_built(name: str) -> None:
-    part = component(name)
-    console.print(
-        f"[yellow]{part.name} is not built yet[/] (issue #{part.issue}: {part.role}). "
-        "Run `cardwatch demo` to see what exists."
-    )
-    raise typer.Exit(code=2)
 
 
 @app.command()
@@ -69,7 +58,9 @@ _register_model_commands()
 @app.command(context_settings=_PASSTHROUGH)
 def tui(_ctx: typer.Context) -> None:
     """Open the terminal app: enter, upload and watch transactions."""
-    _not_built("terminal app")
+    from cardwatch_tui.app import main as run_tui
+
+    run_tui()
 
 
 def _register_local_commands() -> None:

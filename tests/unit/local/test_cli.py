@@ -42,12 +42,3 @@ def test_demo_reports_components_and_masks_cards(tmp_path: Path) -> None:
     missing = [p for p in COMPONENTS if not p.built]
     if missing:
         assert "Not there yet" in result.output
-
-
-def test_unbuilt_command_says_so() -> None:
-    unbuilt = [p for p in COMPONENTS if p.name == "terminal app" and not p.built]
-    if not unbuilt:
-        pytest.skip("the terminal app is built")
-    result = runner.invoke(app, ["tui"])
-    assert result.exit_code == 2
-    assert "not built yet" in result.output

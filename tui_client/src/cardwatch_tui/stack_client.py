@@ -1,0 +1,185 @@
+"""The app's edge to AWS (or the local stack): upload, verdicts, ingest reports, dead-letter
+queues, the current model, and alert emails. Names come from the core stack's outputs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from email import policy
+from email.parser import BytesParser
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from cardwatch_tui.settings import TuiSettings
+
+DLQ_OUTPUTS = ("EventDeliveryDLQArn", "IngestFailureDLQArn", "ScorerDLQArn", "NotifierDLQArn")
+
+
+class StackUnreachableError(RuntimeError):
+    """The stack cannot be reached or is not deployed; the message says how to start it."""
+
+
+@dataclass(frozen=True)
+class StackNames:
+    """What the app needs from the core stack."""
+
+    bucket: str
+    verdicts_table: str
+    dlq_arns: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert email."""
+
+    received: str
+    subject: str
+    body: str
+
+
+def _unreachable(settings: TuiSettings, endpoint: str | None, why: object) -> StackUnreachableError:
+    if settings.environment == "local":
+        hint = "start it with `cardwatch local up` (or `make demo`)"
+    else:
+        hint = f"deploy it with `make deploy-all ENV={settings.environment}`"
+    where = endpoint or f"AWS ({settings.aws_region})"
+    return StackUnreachableError(
+        f"the {settings.environment} stack at {where} is not reachable: {why}; {hint}"
+    )
+
+
+class StackClient:
+    """boto3 clients for one stack; every call raises `StackUnreachableError` with a hint."""
+
+    def __init__(self, settings: TuiSettings, names: StackNames | None = None) -> None:
+        self.settings = settings
+        self.endpoint = settings.endpoint()
+        session = boto3.session.Session(
+            profile_name=settings.aws_profile, region_name=settings.aws_region
+        )
+        config = Config(connect_timeout=2, read_timeout=10, retries={"max_attempts": 2})
+        self._clients = {
+            name: session.client(name, endpoint_url=self.endpoint, config=config)
+            for name in ("s3", "dynamodb", "sqs", "cloudformation")
+        }
+        self._names = names
+
+    def _call(self, action: Callable[[], Any]) -> Any:
+        try:
+            return action()
+        except (BotoCoreError, ClientError) as error:
+            raise _unreachable(self.settings, self.endpoint, error) from error
+
+    @property
+    def names(self) -> StackNames:
+        """The core stack's outputs (read once)."""
+        if self._names is None:
+            stack = f"cardwatch-core-{self.settings.environment}"
+            reply = self._call(
+                lambda: self._clients["cloudformation"].describe_stacks(StackName=stack)
+            )
+            outputs = {o["OutputKey"]: o["OutputValue"] for o in reply["Stacks"][0]["Outputs"]}
+            self._names = StackNames(
+                bucket=outputs["TransactionsBucketName"],
+                verdicts_table=outputs["VerdictsTableName"],
+                dlq_arns={
+                    k.removesuffix("DLQArn"): outputs[k] for k in DLQ_OUTPUTS if k in outputs
+                },
+            )
+        return self._names
+
+    def upload(self, path: Path, key: str, progress: Callable[[int], None]) -> None:
+        """Upload a saved batch; `progress` gets the bytes sent so far, chunk by chunk."""
+        bucket = self.names.bucket
+        self._call(
+            lambda: self._clients["s3"].upload_file(str(path), bucket, key, Callback=progress)
+        )
+
+    def verdicts(self, transaction_ids: list[str]) -> list[dict[str, Any]]:
+        """The verdicts stored so far for these transactions (BatchGetItem, 100 at a time)."""
+        table, found = self.names.verdicts_table, []
+        deserialize = TypeDeserializer().deserialize
+        for start in range(0, len(transaction_ids), 100):
+            keys = [{"transaction_id": {"S": t}} for t in transaction_ids[start : start + 100]]
+            request = {table: {"Keys": keys}}
+            while request:
+                get = self._clients["dynamodb"].batch_get_item
+                reply = self._call(partial(get, RequestItems=request))
+                found += [
+                    {k: deserialize(v) for k, v in item.items()}
+                    for item in reply["Responses"].get(table, [])
+                ]
+                request = reply.get("UnprocessedKeys") or {}
+        return found
+
+    def report(self, upload_key: str) -> dict[str, Any] | None:
+        """The ingest report of an upload, once ingest wrote it."""
+        key = "reports/" + upload_key.removeprefix("incoming/") + ".json"
+        s3 = self._clients["s3"]
+        try:
+            body = s3.get_object(Bucket=self.names.bucket, Key=key)["Body"].read()
+        except s3.exceptions.NoSuchKey:
+            return None
+        except (BotoCoreError, ClientError) as error:
+            raise _unreachable(self.settings, self.endpoint, error) from error
+        report: dict[str, Any] = json.loads(body)
+        return report
+
+    def dlq_depths(self) -> dict[str, int]:
+        """Messages waiting in each dead-letter queue."""
+        depths = {}
+        for name, arn in self.names.dlq_arns.items():
+            url = self._queue_url(arn)
+            attributes = self._clients["sqs"].get_queue_attributes
+            names = ["ApproximateNumberOfMessages"]
+            attrs = self._call(partial(attributes, QueueUrl=url, AttributeNames=names))
+            depths[name] = int(attrs["Attributes"]["ApproximateNumberOfMessages"])
+        return depths
+
+    def dlq_peek(self, name: str, limit: int = 5) -> list[str]:
+        """Bodies of up to `limit` waiting messages, left in the queue (visibility 0)."""
+        url = self._queue_url(self.names.dlq_arns[name])
+        reply = self._call(
+            lambda: self._clients["sqs"].receive_message(
+                QueueUrl=url, MaxNumberOfMessages=limit, VisibilityTimeout=0
+            )
+        )
+        return [str(m["Body"]) for m in reply.get("Messages", [])]
+
+    def _queue_url(self, arn: str) -> str:
+        name = arn.rsplit(":", 1)[1]
+        reply = self._call(lambda: self._clients["sqs"].get_queue_url(QueueName=name))
+        return str(reply["QueueUrl"])
+
+    def current_model(self) -> dict[str, Any] | None:
+        """The promoted model's pointer (`models/current.json`), or None."""
+        s3 = self._clients["s3"]
+        try:
+            body = s3.get_object(Bucket=self.names.bucket, Key="models/current.json")["Body"].read()
+        except s3.exceptions.NoSuchKey:
+            return None
+        except (BotoCoreError, ClientError) as error:
+            raise _unreachable(self.settings, self.endpoint, error) from error
+        model: dict[str, Any] = json.loads(body)
+        return model
+
+
+def read_alerts(mailbox: Path, limit: int = 200) -> list[Alert]:
+    """Alert emails of the local mailbox, newest first."""
+    if not mailbox.is_dir():
+        return []
+    files = sorted(mailbox.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True)
+    alerts = []
+    for path in files[:limit]:
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        body = message.get_body(preferencelist=("plain",))
+        text = body.get_content() if body is not None else ""
+        alerts.append(Alert(str(message["Date"] or ""), str(message["Subject"] or ""), str(text)))
+    return alerts

@@ -59,8 +59,10 @@ class MemoryStore:
 
         return {to_item(v)["transaction_id"] for v in verdicts}
 
-    def save_card(self, _token: str, record: Any) -> None:
-        record.state.to_dict()
+    def save_cards(self, records: dict[str, Any]) -> dict[str, str]:
+        for record in records.values():
+            record.state.to_dict()
+        return {}
 
 
 class FixedModels:

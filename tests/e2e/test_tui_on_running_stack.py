@@ -16,7 +16,7 @@ from cardwatch_local.settings import LocalSettings
 from cardwatch_local.stack import read
 from cardwatch_tui.app import CardwatchApp
 from cardwatch_tui.settings import TuiSettings
-from tests.unit.tui.app_under_test import NOW, type_transaction
+from tests.unit.tui.app_under_test import NOW, settle, type_transaction
 
 pytestmark = pytest.mark.e2e
 
@@ -39,8 +39,7 @@ async def test_a_typed_transaction_gets_a_verdict(
         await type_transaction(pilot, "4111111111111111", transaction_id="tui-e2e-1")
         await pilot.press("enter")
         await pilot.press("ctrl+u")
-        await app.workers.wait_for_complete()
-        assert app.batch.uploaded_key is not None
+        await settle(pilot, lambda: app.batch.uploaded_key is not None, timeout_s=60)
         await pilot.press("f4")
         table = app.query_one("#verdicts-table", DataTable)
         for _ in range(240):

@@ -199,9 +199,12 @@ def list_models(bucket: Bucket = None) -> None:
     assert isinstance(store, BundleStore)
     current = store.current()
     table = Table(title="models")
-    for column in ("version", "estimator", "AP", "threshold", "labels", "current"):
+    versions = store.versions()
+    widest = max((len(m.version) for m in versions), default=7)
+    table.add_column("version", no_wrap=True, min_width=widest)  # copied into `promote`: whole
+    for column in ("estimator", "AP", "threshold", "labels", "current"):
         table.add_column(column)
-    for m in store.versions():
+    for m in versions:
         ap = m.metrics.get("average_precision", float("nan"))
         table.add_row(
             m.version,

@@ -18,6 +18,7 @@ def client_config(settings: CardwatchSettings) -> Config:
         connect_timeout=settings.aws_connect_timeout_s,
         read_timeout=settings.aws_read_timeout_s,
         retries={"mode": "standard", "max_attempts": settings.aws_max_attempts},
+        max_pool_connections=settings.aws_max_pool_connections,
     )
 
 

@@ -21,6 +21,9 @@ class CardwatchSettings(BaseSettings):
     aws_connect_timeout_s: float = Field(default=5.0, gt=0)
     aws_read_timeout_s: float = Field(default=30.0, gt=0)
     aws_max_attempts: int = Field(default=5, ge=1)
+    aws_max_pool_connections: int = Field(
+        default=16, ge=1, description="HTTP connections per client"
+    )
 
 
 class HmacKeySettings(BaseSettings):

@@ -13,7 +13,7 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from cardwatch_tui.stack_client import StackNames
-from tests.unit.tui.app_under_test import make_app, type_transaction
+from tests.unit.tui.app_under_test import make_app, settle, type_transaction
 
 pytestmark = pytest.mark.integration
 BUCKET, TABLE = "tx-bucket", "verdicts"
@@ -64,14 +64,13 @@ async def test_upload_verdicts_and_operations(aws_endpoint: str, tmp_path: Path)
         await type_transaction(pilot, "4111111111111111", transaction_id="tx-1")
         await pilot.press("enter")
         await pilot.press("ctrl+u")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot, lambda: app.batch.uploaded_key is not None)
         key = "incoming/tui/batch-20261101T120000.csv"
         assert app.batch.uploaded_key == key
         body = aws["s3"].get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
         assert body.splitlines()[1].startswith("tx-1,")
         await pilot.press("ctrl+u")  # a retry writes the same key again, not a second file
-        await app.workers.wait_for_complete()
+        await settle(pilot, lambda: app.batch.uploaded_key is not None)
         assert aws["s3"].list_objects_v2(Bucket=BUCKET, Prefix="incoming/")["KeyCount"] == 1
 
         report = {"rows_accepted": 1, "rows_rejected": 0, "rejects_by_reason": {}}
@@ -94,8 +93,7 @@ async def test_upload_verdicts_and_operations(aws_endpoint: str, tmp_path: Path)
         aws["s3"].put_object(Bucket=BUCKET, Key="models/current.json", Body=model)
         await pilot.press("f6")
         await app.run_action("refresh_operations")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot, lambda: "m-1" in _text(app, "#ops-info"))
         assert "m-1" in _text(app, "#ops-info")
         dlq = app.query_one("#dlq-table", DataTable)
         assert [str(c) for c in dlq.get_row_at(0)] == ["Scorer", "1"]

@@ -50,21 +50,26 @@ class Recorder:
         return {"batchItemFailures": []}
 
 
-async def _mapping(shards: int, handler: Recorder, settings: MappingSettings,
-                   sink: Any = None) -> tuple[FakeKinesis, EventSourceMapping]:  # fmt: skip
+async def _mapping(
+    shards: int,
+    handler: Recorder,
+    settings: MappingSettings,
+    sink: Any = None,
+    environments: int = 1,
+) -> tuple[FakeKinesis, EventSourceMapping]:
     kinesis = FakeKinesis(enforce_read_limit=False)
     await kinesis.create_stream(StreamName="s", ShardCount=shards)
+    source = KinesisSource(kinesis, "s")
     mapping = EventSourceMapping(
-        KinesisSource(kinesis, "s"), handler, settings, sink, consumer=FAST
+        source, handler, settings, sink, consumer=FAST, environments=environments
     )
     return kinesis, mapping
 
 
 async def test_parallelization_keeps_per_key_order_and_runs_lanes_concurrently() -> None:
     handler = Recorder(delay_s=0.05)
-    kinesis, mapping = await _mapping(
-        1, handler, MappingSettings(batch_size=10, parallelization_factor=4)
-    )
+    settings = MappingSettings(batch_size=10, parallelization_factor=4)
+    kinesis, mapping = await _mapping(1, handler, settings, environments=4)
     await put_keyed(kinesis, "s", keys=40, per_key=5)
     assert await mapping.drain() == 200
     per_key: dict[str, list[int]] = {}
@@ -74,6 +79,15 @@ async def test_parallelization_keeps_per_key_order_and_runs_lanes_concurrently()
     assert all(numbers == list(range(5)) for numbers in per_key.values())
     assert len(per_key) == 40
     assert handler.peak > 1, "lanes of one shard ran at the same time"
+
+
+async def test_one_execution_environment_runs_one_event_at_a_time() -> None:
+    handler = Recorder(delay_s=0.02)
+    settings = MappingSettings(batch_size=10, parallelization_factor=4)
+    kinesis, mapping = await _mapping(3, handler, settings)
+    await put_keyed(kinesis, "s", keys=40, per_key=3)
+    assert await mapping.drain() == 120
+    assert handler.peak == 1, "shards and lanes share the one environment, as one container"
 
 
 async def test_without_parallelization_one_invocation_at_a_time_per_shard() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,3 +43,12 @@ async def type_transaction(pilot: Pilot[None], card: str, **fields: str) -> None
     for name, value in {**VALID, **fields}.items():
         pilot.app.query_one(f"#in-{name}", Input).value = value
     await pilot.pause()
+
+
+async def settle(pilot: Pilot[None], done: Callable[[], bool], timeout_s: float = 30.0) -> None:
+    """Let the app run until `done()` holds (workers finish in their own time); fail on timeout."""
+    for _ in range(int(timeout_s / 0.1)):
+        if done():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError("the app did not get there in time")

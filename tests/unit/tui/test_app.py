@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, Static
 from cardwatch_shared.contracts.transaction_row import ALL_COLUMNS
 from cardwatch_shared.scrubber import contains_card_number
 from cardwatch_tui.screens.help_screen import HelpScreen
-from tests.unit.tui.app_under_test import make_app, type_transaction
+from tests.unit.tui.app_under_test import make_app, settle, type_transaction
 
 pytestmark = pytest.mark.unit
 CARD = "4111111111111111"
@@ -120,8 +120,7 @@ async def test_an_unreachable_stack_says_how_to_start_it(tmp_path: Path) -> None
         await type_transaction(pilot, CARD)
         await pilot.press("enter")
         await pilot.press("ctrl+u")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot, lambda: "upload failed" in _text(app, "#batch-status"))
         status = _text(app, "#batch-status")
         assert "upload failed" in status
         assert "cardwatch local up" in status
@@ -134,8 +133,8 @@ async def test_simulate_adds_n_transactions_without_labels(tmp_path: Path) -> No
         await pilot.press("f3")
         app.query_one("#sim-count", Input).value = "25"
         await pilot.click("#simulate")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert app.query_one("#batch-table", DataTable).row_count == 25
+        table = app.query_one("#batch-table", DataTable)
+        await settle(pilot, lambda: table.row_count >= 25)
+        assert table.row_count == 25
         assert all("label" not in entry.cells for entry in app.batch.entries)
         assert all(entry.cells["card_number"] for entry in app.batch.entries)

@@ -125,6 +125,7 @@ class Consumer:
         self._known: dict[str, Lease] = {}
         self._stopping = False
         self._sync_now = asyncio.Event()
+        self._halt = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []
         self._rounds = 0
         self._resync = False
@@ -313,6 +314,7 @@ class Consumer:
     async def run(self, stop: asyncio.Event) -> None:
         """Work until `stop` is set, then shut down gracefully."""
         self._stopping = False
+        self._halt = asyncio.Event()
         await self.step()
         every = self._every
         self._loops = [
@@ -334,12 +336,14 @@ class Consumer:
     async def _every(
         self, interval: float, action: Callable[[], Awaitable[Any]], sync: bool = False
     ) -> None:
-        while not self._stopping:
+        """Run `action` every `interval` (or when a resync is asked) until shutdown; an action
+        in progress is finished, never cancelled, so no lease is taken and then forgotten."""
+        while True:
+            await _wait_any([self._halt, *([self._sync_now] if sync else [])], interval)
+            if self._stopping:
+                return
             if sync:
-                await _wait_for(self._sync_now, interval)
                 self._sync_now.clear()
-            else:
-                await asyncio.sleep(interval)
             try:
                 await action()
             except Exception:  # a background loop logs and carries on; it never dies silently
@@ -348,9 +352,11 @@ class Consumer:
     async def shutdown(self) -> None:
         """Stop fetching, let readers process and checkpoint what they read, release the leases."""
         self._stopping = True
+        self._halt.set()
+        await asyncio.gather(*self._loops, return_exceptions=True)
+        self._loops = []
         readers = [h.reader for h in self._held.values() if h.reader]
         await asyncio.gather(*readers, return_exceptions=True)
-        await self._cancel_loops()
         for shard_id, held in list(self._held.items()):
             if not held.lost:
                 with contextlib.suppress(LeaseLostError):
@@ -365,16 +371,15 @@ class Consumer:
             if task:
                 task.cancel()
 
-    async def _cancel_loops(self) -> None:
-        for loop in self._loops:
-            loop.cancel()
-        await asyncio.gather(*self._loops, return_exceptions=True)
-        self._loops = []
 
-
-async def _wait_for(event: asyncio.Event, timeout: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(event.wait(), timeout)
+async def _wait_any(events: list[asyncio.Event], timeout: float) -> None:
+    """Until one of `events` is set or `timeout` passed."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
 
 
 class _ShardReader:

@@ -154,10 +154,18 @@ def on_failure_message(
 class BatchRunner:
     """Delivers one shard's records to the handler with the mapping's retry semantics."""
 
-    def __init__(self, handler: Handler, settings: MappingSettings, on_failure: FailureSink | None,
-                 shard_id: str, stream_arn: str) -> None:  # fmt: skip
+    def __init__(
+        self,
+        handler: Handler,
+        settings: MappingSettings,
+        on_failure: FailureSink | None,
+        shard_id: str,
+        stream_arn: str,
+        environments: asyncio.Semaphore | None = None,
+    ) -> None:
         self._handler, self._settings, self._on_failure = handler, settings, on_failure
         self._shard, self._arn = shard_id, stream_arn
+        self._environments = environments or asyncio.Semaphore(1)
         self.stats = DriverStats()
 
     async def deliver(self, records: list[dict[str, Any]]) -> None:
@@ -172,7 +180,8 @@ class BatchRunner:
         self.stats.invocations += 1
         context = LambdaContext(self._settings.function_name)
         try:
-            response = await asyncio.to_thread(self._handler, {"Records": batch}, context)
+            async with self._environments:  # an execution environment runs one event at a time
+                response = await asyncio.to_thread(self._handler, {"Records": batch}, context)
         except Exception:
             self.stats.function_errors += 1
             return True, None

@@ -25,13 +25,25 @@ class EventSourceMapping:
     """A handler fed from a stream with an event source mapping's settings.
 
     Without `leases`, shard state lives in memory (one worker in one process); with a
-    `DynamoDBLeaseTable`, several workers share the stream and resume from its checkpoints."""
+    `DynamoDBLeaseTable`, several workers share the stream and resume from its checkpoints.
+    `environments` is how many invocations may run at once: Lambda gives each concurrent
+    invocation its own execution environment, and a handler's module state (caches, clients) is
+    not made for two events at once, so the default is one at a time across shards and lanes."""
 
-    def __init__(self, source: StreamSource, handler: Handler, settings: MappingSettings,
-                 on_failure: FailureSink | None = None, *, leases: LeaseStore | None = None,
-                 consumer: ConsumerSettings | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        source: StreamSource,
+        handler: Handler,
+        settings: MappingSettings,
+        on_failure: FailureSink | None = None,
+        *,
+        leases: LeaseStore | None = None,
+        consumer: ConsumerSettings | None = None,
+        environments: int = 1,
+    ) -> None:
         self.source, self.handler, self.settings = source, handler, settings
         self.on_failure = on_failure
+        self._environments = asyncio.Semaphore(environments)
         self._runners: dict[tuple[str, int], BatchRunner] = {}
         self._arn: str | None = None
         base = consumer or ConsumerSettings(
@@ -54,7 +66,7 @@ class EventSourceMapping:
         key = (shard_id, lane)
         if key not in self._runners:
             self._runners[key] = BatchRunner(
-                self.handler, self.settings, self.on_failure, shard_id, arn
+                self.handler, self.settings, self.on_failure, shard_id, arn, self._environments
             )
         return self._runners[key]
 

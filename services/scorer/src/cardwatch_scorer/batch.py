@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from cardwatch_scorer.model_cache import ModelCache
 from cardwatch_scorer.scoring import ScoredBatch, score_batch
-from cardwatch_scorer.state_store import StaleCardError, StateStore
+from cardwatch_scorer.state_store import StateStore
 from cardwatch_shared.contracts import Transaction
 
 
@@ -63,13 +63,10 @@ def process_batch(
     )
     scored = score_batch(transactions, snap, model, now(), keep_ids)
     written = store.commit(scored.verdicts, scored.terminal_counts)
-    for token, record in scored.cards.items():
-        try:
-            store.save_card(token, record)
-        except StaleCardError as exc:
-            for sequence, tx in decoded:
-                if tx.card_token == token:
-                    outcome.failures[sequence] = str(exc)
+    stale = store.save_cards(scored.cards)
+    for sequence, tx in decoded:
+        if tx.card_token in stale:
+            outcome.failures[sequence] = stale[tx.card_token]
     outcome.scored = scored
     outcome.verdicts_written = len(written)
     outcome.frauds = sum(1 for v in scored.verdicts if v.is_fraud and v.transaction_id in written)

@@ -38,7 +38,12 @@ class RecordFailedError(RuntimeError):
 def runtime() -> tuple[ScorerSettings, StateStore, ModelCache]:
     """Settings, the state store and the model cache: built once per container."""
     settings = ScorerSettings()
-    store = StateStore(client("dynamodb", settings), settings.verdicts_table, settings.state_table)
+    store = StateStore(
+        client("dynamodb", settings),
+        settings.verdicts_table,
+        settings.state_table,
+        writers=settings.write_concurrency,
+    )
     models = ModelCache(
         client("s3", settings),
         settings.models_bucket,

@@ -18,3 +18,6 @@ class ScorerSettings(CardwatchSettings):
     models_bucket: str = Field(default="cardwatch-transactions", min_length=1)
     model_refresh_s: float = Field(default=60.0, ge=0, description="re-read models/current.json")
     applied_ids_kept: int = Field(default=500, ge=10, description="per-card replay memory")
+    write_concurrency: int = Field(
+        default=16, ge=1, le=64, description="DynamoDB writes of a batch in flight at once"
+    )

@@ -10,9 +10,10 @@ version did not move. No TransactWriteItems: each effect is idempotent on its ow
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -21,6 +22,9 @@ from cardwatch_shared.contracts import Verdict
 from cardwatch_shared.features.online import CardState, TerminalState
 from cardwatch_shared.features.spec import SPEC
 from cardwatch_shared.verdict_item import to_item
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 BATCH_GET_LIMIT = 100
 ID_DAYS_KEPT = (
@@ -83,8 +87,18 @@ def _terminal_state(item: dict[str, Any]) -> TerminalState:
 class StateStore:
     """The verdicts table and the state table."""
 
-    def __init__(self, dynamodb: Any, verdicts_table: str, state_table: str) -> None:
+    def __init__(
+        self, dynamodb: Any, verdicts_table: str, state_table: str, writers: int = 1
+    ) -> None:
         self._db, self._verdicts, self._state = dynamodb, verdicts_table, state_table
+        self._pool = ThreadPoolExecutor(writers, "state-write") if writers > 1 else None
+
+    def _each(self, write: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """`write` over `items`, several in flight at once: each write is independent and
+        conditional, so their order does not matter (a batch's latency is one round, not N)."""
+        if self._pool is None or len(items) < 2:
+            return [write(item) for item in items]
+        return list(self._pool.map(write, items))
 
     def _batch_get(
         self, requests: list[tuple[str, dict[str, Any], str | None]]
@@ -132,13 +146,25 @@ class StateStore:
 
         Returns the ids of the verdicts written now; one that already exists is skipped.
         """
-        written: set[str] = set()
-        for verdict in verdicts:
-            if self._put_verdict(verdict):
-                written.add(verdict.transaction_id)
-        for count in counts:
-            self._count_on_terminal(count)
-        return written
+        stored = self._each(self._put_verdict, verdicts)
+        by_terminal: dict[str, list[TerminalCount]] = {}
+        for count in counts:  # one item per terminal: its updates go one after the other
+            by_terminal.setdefault(count.terminal_id, []).append(count)
+        self._each(self._count_all, list(by_terminal.values()))
+        return {v.transaction_id for v, new in zip(verdicts, stored, strict=True) if new}
+
+    def save_cards(self, records: dict[str, CardRecord]) -> dict[str, str]:
+        """Save every card's new state; the cards whose state changed concurrently, and why."""
+
+        def save(token: str) -> str | None:
+            try:
+                self.save_card(token, records[token])
+            except StaleCardError as exc:
+                return str(exc)
+            return None
+
+        errors = self._each(save, list(records))
+        return {t: e for t, e in zip(records, errors, strict=True) if e is not None}
 
     def _put_verdict(self, verdict: Verdict) -> bool:
         try:
@@ -152,6 +178,10 @@ class StateStore:
                 return False
             raise
         return True
+
+    def _count_all(self, counts: list[TerminalCount]) -> None:
+        for count in counts:
+            self._count_on_terminal(count)
 
     def _count_on_terminal(self, count: TerminalCount) -> None:
         """+1 on the terminal's day, once per transaction: the id joins the day's id set in the

@@ -23,7 +23,9 @@ class BatchPane(Vertical):
     DEFAULT_CSS = """
     BatchPane DataTable { height: 1fr; }
     BatchPane Horizontal { height: auto; }
-    BatchPane Input { width: 12; }
+    BatchPane Input { width: 10; }
+    BatchPane Button { min-width: 8; margin-right: 1; }
+    BatchPane Label { padding: 1 0 0 0; }
     BatchPane #batch-status { height: auto; padding: 0 1; }
     """
 
@@ -36,9 +38,9 @@ class BatchPane(Vertical):
         with Horizontal():
             yield Button("Edit", id="edit")
             yield Button("Delete", id="delete", variant="error")
-            yield Label(" simulate ")
+            yield Label("simulate")
             yield Input("20", id="sim-count", restrict=r"[0-9]*", max_length=5)
-            yield Label(" fraud share ")
+            yield Label("share")
             yield Input("0.05", id="sim-share", restrict=r"[0-9.]*", max_length=4)
             yield Button("Simulate", id="simulate")
         with Horizontal():
@@ -137,6 +139,7 @@ class BatchPane(Vertical):
             self._status("nothing to upload: add or simulate transactions first")
             return
         path = self.current.saved or self.current.save(self.outbox)
+        self.current.uploaded_key = None  # until this upload lands
         bar = self.query_one(ProgressBar)
         bar.update(total=path.stat().st_size, progress=0)
         self._status(f"uploading to {self.current.upload_key}…")

@@ -77,10 +77,13 @@ class VerdictsPane(Vertical):
     def _show(self, verdicts: list[dict[str, Any]], reports: dict[str, Any]) -> None:
         lines = [report_line(key, report) for key, report in reports.items()]
         total = sum(len(ids) for ids in self.uploads.values())
-        lines.append(f"{len(self.seen) + len(verdicts)} of {total} transactions scored")
+        done = len(self.seen | {v["transaction_id"]: v for v in verdicts})
+        lines.append(f"{done} of {total} transactions scored")
         self.query_one("#reports", Static).update("\n".join(lines))
         table = self.query_one(DataTable)
         for item in verdicts:
+            if item["transaction_id"] in self.seen:  # an overlapping poll brought it already
+                continue
             self.seen[item["transaction_id"]] = item
             score, fraud = float(item["score"]), bool(item["is_fraud"])
             style = score_style(score, fraud)

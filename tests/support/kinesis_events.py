@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from cardwatch_shared.contracts import Transaction
+from kinesis_consumer.streams import KinesisSource
 
 
 def lambda_kinesis_event(records: list[dict[str, Any]], stream_arn: str) -> dict[str, Any]:
-    """A Lambda Kinesis event from GetRecords output (data base64-encoded, as Lambda does)."""
-    return {
-        "Records": [
-            {
-                "kinesis": {
-                    "kinesisSchemaVersion": "1.0",
-                    "partitionKey": r["PartitionKey"],
-                    "sequenceNumber": r["SequenceNumber"],
-                    "data": base64.b64encode(r["Data"]).decode(),
-                    "approximateArrivalTimestamp": r["ApproximateArrivalTimestamp"].timestamp(),
-                },
-                "eventSource": "aws:kinesis",
-                "eventVersion": "1.0",
-                "eventID": f"shardId-000000000000:{r['SequenceNumber']}",
-                "eventName": "aws:kinesis:record",
-                "invokeIdentityArn": "arn:aws:iam::123456789012:role/cardwatch-scorer",
-                "awsRegion": "us-east-1",
-                "eventSourceARN": stream_arn,
-            }
-            for r in records
-        ]
-    }
+    """A Lambda Kinesis event from GetRecords output, shaped by the consumer package as the local
+    runtime shapes it (data base64-encoded, as Lambda does)."""
+    shape = KinesisSource(None, stream_arn.rsplit("/", 1)[-1]).lambda_record
+    return {"Records": [shape(r, "shardId-000000000000", stream_arn) for r in records]}
 
 
 def put_and_read(

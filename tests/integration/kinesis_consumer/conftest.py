@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aioboto3
@@ -11,19 +12,23 @@ import pytest
 from kinesis_consumer.leases import DynamoDBLeaseTable
 
 
-@pytest.fixture
-async def dynamodb(aws_endpoint: str) -> AsyncIterator[Any]:
+@asynccontextmanager
+async def _client(service: str, endpoint: str) -> AsyncIterator[Any]:
     async with aioboto3.Session().client(
-        "dynamodb", endpoint_url=aws_endpoint, region_name="us-east-1"
+        service, endpoint_url=endpoint, region_name="us-east-1"
     ) as client:
         yield client
 
 
 @pytest.fixture
+async def dynamodb(aws_endpoint: str) -> AsyncIterator[Any]:
+    async with _client("dynamodb", aws_endpoint) as client:
+        yield client
+
+
+@pytest.fixture
 async def kinesis(aws_endpoint: str) -> AsyncIterator[Any]:
-    async with aioboto3.Session().client(
-        "kinesis", endpoint_url=aws_endpoint, region_name="us-east-1"
-    ) as client:
+    async with _client("kinesis", aws_endpoint) as client:
         yield client
 
 

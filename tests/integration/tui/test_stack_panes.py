@@ -79,10 +79,7 @@ async def test_upload_verdicts_and_operations(aws_endpoint: str, tmp_path: Path)
         aws["dynamodb"].put_item(TableName=TABLE, Item=VERDICT_ITEM)
         await pilot.press("f4")
         table = app.query_one("#verdicts-table", DataTable)
-        for _ in range(50):
-            if table.row_count:
-                break
-            await pilot.pause(0.1)
+        await settle(pilot, lambda: table.row_count > 0)
         row = table.get_row_at(0)
         assert str(row[3]) == "0.910"
         assert row[3].style == "bold red"

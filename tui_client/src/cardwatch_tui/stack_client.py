@@ -121,7 +121,10 @@ class StackClient:
 
     def report(self, upload_key: str) -> dict[str, Any] | None:
         """The ingest report of an upload, once ingest wrote it."""
-        key = "reports/" + upload_key.removeprefix("incoming/") + ".json"
+        return self._json_object("reports/" + upload_key.removeprefix("incoming/") + ".json")
+
+    def _json_object(self, key: str) -> dict[str, Any] | None:
+        """A JSON object of the bucket, or None while it does not exist."""
         s3 = self._clients["s3"]
         try:
             body = s3.get_object(Bucket=self.names.bucket, Key=key)["Body"].read()
@@ -129,8 +132,8 @@ class StackClient:
             return None
         except (BotoCoreError, ClientError) as error:
             raise _unreachable(self.settings, self.endpoint, error) from error
-        report: dict[str, Any] = json.loads(body)
-        return report
+        found: dict[str, Any] = json.loads(body)
+        return found
 
     def dlq_depths(self) -> dict[str, int]:
         """Messages waiting in each dead-letter queue."""
@@ -160,15 +163,7 @@ class StackClient:
 
     def current_model(self) -> dict[str, Any] | None:
         """The promoted model's pointer (`models/current.json`), or None."""
-        s3 = self._clients["s3"]
-        try:
-            body = s3.get_object(Bucket=self.names.bucket, Key="models/current.json")["Body"].read()
-        except s3.exceptions.NoSuchKey:
-            return None
-        except (BotoCoreError, ClientError) as error:
-            raise _unreachable(self.settings, self.endpoint, error) from error
-        model: dict[str, Any] = json.loads(body)
-        return model
+        return self._json_object("models/current.json")
 
 
 def read_alerts(mailbox: Path, limit: int = 200) -> list[Alert]:

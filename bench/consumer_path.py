@@ -118,14 +118,14 @@ def _free_port() -> int:
 
 async def _on_moto(records: int) -> list[Measurement]:
     import aioboto3
-    from moto.server import ThreadedMotoServer
+
+    from cardwatch_local.emulator import moto_server
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         os.environ.setdefault(name, "bench")
     port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    server = moto_server("127.0.0.1", port)
     endpoint = {"endpoint_url": f"http://127.0.0.1:{port}", "region_name": "us-east-1"}
     try:
         session = aioboto3.Session()

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from moto.server import ThreadedMotoServer
+
+from cardwatch_local.emulator import moto_server as start_moto
 
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "cardwatch-tests")
@@ -36,8 +37,7 @@ def _free_port() -> int:
 def moto_server() -> Iterator[str]:
     """moto server on loopback for the whole session; yields its endpoint URL."""
     port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    server = start_moto("127.0.0.1", port)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

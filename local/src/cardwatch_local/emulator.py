@@ -5,9 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import subprocess
+import sys
+import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from moto.server import ThreadedMotoServer
 
@@ -27,31 +31,102 @@ def _in_use(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+def remember_backends() -> None:
+    """Make moto server's per-request routing a dictionary lookup.
+
+    For every request, moto's dispatcher lists its own package folder (a `stat` per service) and
+    tries its URL patterns, all under one lock: with a few dozen concurrent clients the lock,
+    not the emulated services, sets the pace. A host's backend never changes, so it is
+    remembered after the first request (idempotent; moto's results are unchanged)."""
+    from moto import backends
+    from moto.moto_server import werkzeug_app
+
+    dispatcher: Any = werkzeug_app.DomainDispatcherApplication
+    if getattr(dispatcher, "cardwatch_remembers", False):
+        return
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+    find: Callable[[Any, str | None], Any] = dispatcher.get_backend_for_host
+    known: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self: Any, host: str | None) -> Any:
+        if host not in known:
+            known[host] = find(self, host)
+        return known[host]
+
+    dispatcher.get_backend_for_host = get_backend_for_host
+    dispatcher.cardwatch_remembers = True
+
+
+def moto_server(host: str, port: int) -> ThreadedMotoServer:
+    """A started moto server on `host:port`, with the routing fix above."""
+    remember_backends()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server.start()
+    return server
+
+
+def _wait_until_serving(endpoint: str, child: subprocess.Popen[bytes], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            raise RuntimeError(f"the emulator exited at start (code {child.returncode})")
+        try:
+            with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=2):  # noqa: S310
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the emulator did not answer at {endpoint} within {timeout_s:g} s")
+
+
 @contextmanager
-def embedded_aws(settings: LocalSettings) -> Iterator[str]:
-    """Start moto server (on the configured port, or a free one if 0) and point clients at it."""
+def embedded_aws(settings: LocalSettings, start_timeout_s: float = 60.0) -> Iterator[str]:
+    """Start moto server (on the configured port, or a free one if 0) and point clients at it.
+
+    The server runs in a child process: the emulated services and the local Lambda runtime
+    each get a core instead of sharing one interpreter lock. The child ends with this context,
+    and on its own if this process dies (its stdin pipe closes)."""
     port = settings.local_port or _free_port(settings.local_host)
     if _in_use(settings.local_host, port):
         raise RuntimeError(
             f"port {port} is in use; stop what runs there or set CARDWATCH_LOCAL_PORT=0"
         )
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address=settings.local_host, port=port, verbose=False)
-    server.start()
+    command = [sys.executable, "-m", "cardwatch_local.emulator", settings.local_host, str(port)]
+    child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)  # noqa: S603
     endpoint = f"http://{settings.local_host}:{port}"
-    # moto's backends are global to the process: a second emulator in it would see the first
-    # one's resources, so each starts from empty.
-    reset = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310
-    with urllib.request.urlopen(reset, timeout=10):  # noqa: S310 - our own loopback http
-        pass
     previous = {k: os.environ.get(k) for k in (*LOCAL_CREDENTIALS, "CARDWATCH_AWS_ENDPOINT_URL")}
-    os.environ.update(LOCAL_CREDENTIALS | {"CARDWATCH_AWS_ENDPOINT_URL": endpoint})
     try:
+        _wait_until_serving(endpoint, child, start_timeout_s)
+        os.environ.update(LOCAL_CREDENTIALS | {"CARDWATCH_AWS_ENDPOINT_URL": endpoint})
         yield endpoint
     finally:
-        server.stop()
+        _stop(child)
         for key, value in previous.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def _stop(child: subprocess.Popen[bytes]) -> None:
+    if child.stdin:
+        child.stdin.close()
+    try:
+        child.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+
+
+def serve_until_stdin_closes(host: str, port: int) -> None:
+    """The emulator process: moto server until the parent closes our stdin (or dies)."""
+    server = moto_server(host, port)
+    try:
+        sys.stdin.buffer.read()
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    serve_until_stdin_closes(sys.argv[1], int(sys.argv[2]))

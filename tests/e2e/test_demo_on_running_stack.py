@@ -33,7 +33,7 @@ def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 
 def _run(console: Console, path: Path) -> dict[str, object]:
-    assert run_against_stack(console, SIZE, path) == 0, path.read_text()
+    assert run_against_stack(console, SIZE, path, wait_for_digests=True) == 0, path.read_text()
     summary: dict[str, object] = json.loads(path.read_text())
     return summary
 

@@ -31,6 +31,13 @@ def demo(
             "(`cardwatch local up`, started in the background if none runs)"
         ),
     ] = False,
+    wait_for_digests: Annotated[
+        bool,
+        typer.Option(
+            help="also wait for the storm digests (mailed once their window closes, up to "
+            "three minutes after the last fraud) instead of reporting them as pending"
+        ),
+    ] = False,
 ) -> None:
     """Run the main job: the whole pipeline on this machine, with a summary."""
     from pathlib import Path
@@ -39,7 +46,8 @@ def demo(
     from cardwatch_local.pipeline_demo import DemoSize
 
     path = Path(summary_json) if summary_json else None
-    code = run_demo(console, DemoSize(cards=cards, days=days), path, ephemeral=ephemeral)
+    size = DemoSize(cards=cards, days=days)
+    code = run_demo(console, size, path, ephemeral=ephemeral, wait_for_digests=wait_for_digests)
     raise typer.Exit(code=code)
 
 

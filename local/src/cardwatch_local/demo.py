@@ -45,7 +45,11 @@ def _preview_table(csv_path: Path, console: Console) -> None:
 
 
 def run_demo(
-    console: Console, size: DemoSize, summary_path: Path | None, ephemeral: bool = False
+    console: Console,
+    size: DemoSize,
+    summary_path: Path | None,
+    ephemeral: bool = False,
+    wait_for_digests: bool = False,
 ) -> int:
     """Show what exists, run the pipeline, name what is not there yet. Returns the exit code."""
     console.print(_components_table())
@@ -55,7 +59,7 @@ def run_demo(
     else:
         from cardwatch_local.running_demo import run_against_stack
 
-        code = run_against_stack(console, size, summary_path)
+        code = run_against_stack(console, size, summary_path, wait_for_digests)
     missing = [part for part in COMPONENTS if not part.built]
     if missing:
         names = ", ".join(f"{p.name} (#{p.issue})" for p in missing)

@@ -183,12 +183,23 @@ def _dlq_depth(clients: dict[str, Any], stack: LocalStack) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class RunFacts:
-    """What the run itself knows: upload times, alerts mailed, elapsed seconds, the truth."""
+    """What the run itself knows: upload times, alerts mailed (and alerts held for a storm
+    digest that is not mailed yet), elapsed seconds, the truth."""
 
     labels: pl.DataFrame
     uploaded: dict[str, float]
     alerts: int
     elapsed: float
+    alerts_pending_digest: int = 0
+
+
+def _throughput(verdicts: list[dict[str, Any]], uploaded: dict[str, float]) -> float:
+    """Verdicts per second from the first upload to the last verdict."""
+    if not verdicts or not uploaded:
+        return 0.0
+    last = max(datetime.fromisoformat(v["scored_at"]["S"]).timestamp() for v in verdicts)
+    span = last - min(uploaded.values())
+    return len(verdicts) / span if span > 0 else 0.0
 
 
 def _latencies(verdicts: list[dict[str, Any]], uploaded: dict[str, float]) -> list[float]:
@@ -250,9 +261,11 @@ def summarise(stack: LocalStack, clients: dict[str, Any], facts: RunFacts) -> di
         "precision": true_positive / len(flagged) if flagged else 0.0,
         "recall": true_positive / len(frauds & set(ids)) if frauds & set(ids) else 0.0,
         "alerts_sent": facts.alerts,
+        "alerts_pending_digest": facts.alerts_pending_digest,
         "dlq_messages": sum(_dlq_depth(clients, stack).values()),
         "latency_ms": {"p50": percentile(50), "p95": percentile(95), "p99": percentile(99)},
-        "throughput_tps": len(ids) / facts.elapsed if facts.elapsed else 0.0,
+        "throughput_tps": _throughput(verdicts, uploaded),
+        "elapsed_s": facts.elapsed,
     }
 
 

@@ -31,6 +31,7 @@ from cardwatch_local.pipeline_demo import (
 from cardwatch_local.serve import running_state, wait_for_state
 from cardwatch_local.settings import LocalSettings
 from cardwatch_local.stack import CLIENTS, LocalStack, read
+from cardwatch_shared.alert_status import DIGEST_PENDING, SENT
 
 START_TIMEOUT_S = 300.0
 RUN_PREFIX = "incoming/demo-"
@@ -113,12 +114,16 @@ class Progressed:
     verdicts: int = 0
     flagged: int = 0
     alerted: int = 0
+    pending_digest: int = 0
 
-    def done(self, files: int) -> bool:
+    def done(self, files: int, wait_for_digests: bool) -> bool:
+        """Every file reported, every row a verdict, every fraud alerted (or, unless told to
+        wait for digests, held for a storm digest that goes out when its window closes)."""
+        held = 0 if wait_for_digests else self.pending_digest
         return (
             self.reports == files
             and self.verdicts == self.accepted
-            and self.alerted == self.flagged
+            and self.alerted + held == self.flagged
         )
 
 
@@ -157,7 +162,8 @@ def measure(
     ours = verdicts_of(clients["dynamodb"], stack.verdicts_table, ids)
     flagged = [v for v in ours if v["is_fraud"]["BOOL"]]
     seen.verdicts, seen.flagged = len(ours), len(flagged)
-    seen.alerted = sum(1 for v in flagged if v.get("alert_status", {}).get("S") == "sent")
+    status = [v.get("alert_status", {}).get("S") for v in flagged]
+    seen.alerted, seen.pending_digest = status.count(SENT), status.count(DIGEST_PENDING)
     return seen
 
 
@@ -169,6 +175,7 @@ def wait_until_done(
     *,
     progress: tuple[Progress, TaskID],
     timeout_s: float,
+    wait_for_digests: bool = False,
 ) -> Progressed:
     """Poll until every row has a verdict or a reject and every fraud its alert (or timeout)."""
     bar, task = progress
@@ -180,14 +187,17 @@ def wait_until_done(
             description=(
                 f"{seen.reports}/{len(uploaded)} files ingested, "
                 f"{seen.verdicts}/{seen.accepted} verdicts, {seen.alerted}/{seen.flagged} alerts"
+                f" ({seen.pending_digest} held for a storm digest)"
             ),
         )
-        if seen.done(len(uploaded)) or time.monotonic() > deadline:
+        if seen.done(len(uploaded), wait_for_digests) or time.monotonic() > deadline:
             return seen
         time.sleep(POLL_S)
 
 
-def run_against_stack(console: Console, size: DemoSize, summary_path: Path | None) -> int:
+def run_against_stack(
+    console: Console, size: DemoSize, summary_path: Path | None, wait_for_digests: bool = False
+) -> int:
     """The demo as a client of the running stack; exit code 1 if anything was lost."""
     settings = LocalSettings()
     state, started = ensure_stack(settings, console)
@@ -205,13 +215,24 @@ def run_against_stack(console: Console, size: DemoSize, summary_path: Path | Non
         ids = set(labels["transaction_id"].to_list())
         timeout = 240.0 + len(ids) / 10
         seen = wait_until_done(
-            clients, stack, uploaded, ids, progress=(bar, task), timeout_s=timeout
+            clients,
+            stack,
+            uploaded,
+            ids,
+            progress=(bar, task),
+            timeout_s=timeout,
+            wait_for_digests=wait_for_digests,
         )
-        facts = RunFacts(labels, uploaded, seen.alerted, time.time() - began)
+        facts = RunFacts(labels, uploaded, seen.alerted, time.time() - began, seen.pending_digest)
         summary = summarise(stack, clients, facts)
     summary |= {"model_version": version, "run": run, "stack_reused": not started}
     mailbox = settings.local_state_dir / "mailbox"
     print_summary(console, summary, mailbox)
+    if seen.pending_digest:
+        console.print(
+            f"{seen.pending_digest} alerts came in a storm and wait for their digest, mailed "
+            "when the storm window closes (within about three minutes)"
+        )
     path = summary_path or settings.local_state_dir / "demo-summary.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")

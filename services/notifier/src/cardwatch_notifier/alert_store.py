@@ -11,9 +11,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from cardwatch_shared.alert_status import SENDING, SENT
 from cardwatch_shared.contracts import FraudAlert
 
-SENDING, SENT, DIGEST_PENDING, UNKNOWN = "sending", "sent", "digest_pending", "unknown"
 WINDOWS_PK = "digest-windows"
 TTL_DAYS = 14
 

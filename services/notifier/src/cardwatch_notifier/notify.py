@@ -14,8 +14,8 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from cardwatch_notifier.alert_email import Email, alert_from_verdict, render_alert, render_digest
-from cardwatch_notifier.alert_store import DIGEST_PENDING, SENDING, SENT, UNKNOWN
 from cardwatch_notifier.settings import NotifierSettings
+from cardwatch_shared.alert_status import DIGEST_PENDING, SENDING, SENT, UNKNOWN
 from cardwatch_shared.contracts import FraudAlert, Verdict
 
 CLAIM_TIMEOUT = timedelta(minutes=5)

@@ -27,6 +27,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 BATCH_GET_LIMIT = 100
+COUNTS_PER_UPDATE = 40  # ids per conditional update: the condition stays under its 4 KB limit
 ID_DAYS_KEPT = (
     2  # days a terminal remembers transaction ids (replays come within Kinesis retention)
 )
@@ -63,6 +64,20 @@ class Snapshot:
     existing_verdicts: set[str]
     cards: dict[str, CardRecord]
     terminals: dict[str, TerminalState]
+
+
+def _day_groups(counts: list[TerminalCount]) -> list[list[TerminalCount]]:
+    """A terminal's counts grouped by day (distinct ids, at most COUNTS_PER_UPDATE per group)."""
+    by_day: dict[int, dict[str, TerminalCount]] = {}
+    for count in counts:
+        by_day.setdefault(count.day, {})[count.transaction_id] = count
+    groups: list[list[TerminalCount]] = []
+    for day in sorted(by_day):
+        same_day = list(by_day[day].values())
+        groups += [
+            same_day[i : i + COUNTS_PER_UPDATE] for i in range(0, len(same_day), COUNTS_PER_UPDATE)
+        ]
+    return groups
 
 
 def card_key(token: str) -> str:
@@ -180,38 +195,47 @@ class StateStore:
         return True
 
     def _count_all(self, counts: list[TerminalCount]) -> None:
-        for count in counts:
-            self._count_on_terminal(count)
+        """One terminal's counts: one update per day (a replayed id makes that day's update fail
+        its condition, and then its transactions are counted one by one)."""
+        for group in _day_groups(counts):
+            if not self._count_on_terminal(group):
+                for count in group:
+                    self._count_on_terminal([count])
 
-    def _count_on_terminal(self, count: TerminalCount) -> None:
-        """+1 on the terminal's day, once per transaction: the id joins the day's id set in the
-        same conditional update. Old buckets and id sets are dropped as the days pass."""
+    def _count_on_terminal(self, counts: list[TerminalCount]) -> bool:
+        """+len(counts) on the terminal's day, only if none of the ids was counted before: the
+        ids join the day's id set in the same conditional update. Old buckets and id sets are
+        dropped as the days pass. False if some id was already counted (nothing written)."""
+        first = counts[0]
         stale = [
             f"{kind}_{d}"
-            for d in count.known_days
-            if d <= count.day - SPEC.state_days
+            for d in first.known_days
+            if d <= first.day - SPEC.state_days
             for kind in ("n", "f")
         ]
-        stale += [f"ids_{d}" for d in count.known_days if d <= count.day - ID_DAYS_KEPT]
-        names = {"#n": f"n_{count.day}", "#ids": f"ids_{count.day}"}
+        stale += [f"ids_{d}" for d in first.known_days if d <= first.day - ID_DAYS_KEPT]
+        names = {"#n": f"n_{first.day}", "#ids": f"ids_{first.day}"}
         names |= {f"#s{i}": name for i, name in enumerate(stale)}
         removal = " REMOVE " + ", ".join(f"#s{i}" for i in range(len(stale))) if stale else ""
+        ids = {f":id{i}": {"S": c.transaction_id} for i, c in enumerate(counts)}
         try:
             self._db.update_item(
                 TableName=self._state,
-                Key={"pk": {"S": terminal_key(count.terminal_id)}},
-                UpdateExpression="ADD #n :one, #ids :tx" + removal,
-                ConditionExpression="NOT contains(#ids, :id)",
+                Key={"pk": {"S": terminal_key(first.terminal_id)}},
+                UpdateExpression="ADD #n :k, #ids :tx" + removal,
+                ConditionExpression=" AND ".join(f"NOT contains(#ids, {v})" for v in ids),
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues={
-                    ":one": {"N": "1"},
-                    ":tx": {"SS": [count.transaction_id]},
-                    ":id": {"S": count.transaction_id},
-                },
+                    ":k": {"N": str(len(counts))},
+                    ":tx": {"SS": [c.transaction_id for c in counts]},
+                }
+                | ids,
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
+            return False
+        return True
 
     def save_card(self, token: str, record: CardRecord) -> None:
         """Write a card's new state if nobody else did since it was read."""

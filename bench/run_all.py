@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bench import consumer_path, ingest_path, model_training, scorer_path
+from bench import cold_start, consumer_path, ingest_path, model_training, scorer_path
 from bench.results_table import table, write
 
 
@@ -27,7 +27,7 @@ def main() -> None:
     measurements = ingest_path.throughput(args.ingest_rows)
     measurements += ingest_path.peak_memory(args.memory_rows)
     measurements += scorer_path.measure([int(n) for n in args.batch_sizes.split(",")])
-    measurements += scorer_path.cold_start()
+    measurements += cold_start.measure()
     measurements += consumer_path.measure(args.consumer_records, args.moto_records)
     if not args.skip_model:
         measurements += model_training.measure()

@@ -115,39 +115,12 @@ def measure(sizes: list[int]) -> list[Measurement]:
     return [m for n in sizes for m in measure_size(live, n)]
 
 
-def cold_start() -> list[Measurement]:
-    """Import of the handler module and model load, in a fresh interpreter."""
-    import subprocess
-    import sys
-
-    code = (
-        "import time; t=time.perf_counter(); import cardwatch_scorer.handler; "
-        "print(time.perf_counter()-t)"
-    )
-    imports = float(
-        subprocess.run(  # noqa: S603 - our own interpreter
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        ).stdout
-    )
-    floor_code = "import time; t=time.perf_counter(); import json; print(time.perf_counter()-t)"
-    floor = float(
-        subprocess.run(  # noqa: S603 - our own interpreter
-            [sys.executable, "-c", floor_code], capture_output=True, text=True, check=True
-        ).stdout
-    )
-    return [
-        Measurement(
-            "scorer handler import", imports * 1000, "ms", "bare interpreter import", floor * 1000
-        )
-    ]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="100,500,1000")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    measurements = measure([int(s) for s in args.sizes.split(",")]) + cold_start()
+    measurements = measure([int(s) for s in args.sizes.split(",")])
     print(table(measurements))
     print(f"written: {write(measurements, args.out)}")
 

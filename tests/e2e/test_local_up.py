@@ -73,5 +73,7 @@ def test_function_logs_reach_the_local_cloudwatch_logs(local_up: subprocess.Pope
         ["logs", "query", "rejected-rows-by-reason"], "card number fails the Luhn check", 30
     )
     assert "card number fails the Luhn check" in query
+    cold = _wait_for_output(["logs", "query", "cold-starts"], "cardwatch-local-ingest", 30)
+    assert "/aws/lambda/cardwatch-local-ingest" in cold, "the runtime writes Lambda's REPORT lines"
     assert runner.invoke(app, ["local", "down"]).exit_code == 0
     assert local_up.wait(timeout=30) == 0

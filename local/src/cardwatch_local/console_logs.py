@@ -40,6 +40,7 @@ STANDARD_KEYS = frozenset(
 )
 LEVEL_STYLES = {"DEBUG": "dim", "INFO": "green", "WARNING": "yellow", "ERROR": "bold red"}
 SERVICE_WIDTH = 9
+VALUE_WIDTH = 60
 
 
 def _clock(record: dict[str, Any]) -> str:
@@ -52,11 +53,15 @@ def _clock(record: dict[str, Any]) -> str:
 
 
 def _value(value: Any) -> str:
+    """A key's value, cut to one screenful (the whole record stays in CloudWatch Logs)."""
     if isinstance(value, float):
         return f"{value:.1f}"
-    if isinstance(value, dict | list):
-        return json.dumps(value, separators=(",", ":"), default=str)
-    return str(value)
+    text = (
+        json.dumps(value, separators=(",", ":"), default=str)
+        if isinstance(value, dict | list)
+        else str(value)
+    )
+    return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 1] + "…"
 
 
 def log_line(record: dict[str, Any]) -> Text:

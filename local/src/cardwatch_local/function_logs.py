@@ -57,6 +57,12 @@ class CloudWatchLogsHandler(logging.Handler):
         with self._lock:
             self._pending.setdefault(function, []).append(event)
 
+    def write_line(self, function: str, line: str) -> None:
+        """A line written by the runtime itself (Lambda's REPORT), not by the function's logger."""
+        event = {"timestamp": int(time.time() * 1000), "message": line}
+        with self._lock:
+            self._pending.setdefault(function, []).append(event)
+
     def _stream(self, function: str) -> str:
         if function not in self._streams:
             day = datetime.now(UTC).strftime("%Y/%m/%d")

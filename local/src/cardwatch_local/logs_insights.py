@@ -36,9 +36,33 @@ def _flatten(value: Any, prefix: str, out: Row) -> None:
         out[prefix[:-1]] = value
 
 
+REPORT_FIELDS = {
+    "Duration": "@duration",
+    "Billed Duration": "@billedDuration",
+    "Memory Size": "@memorySize",
+    "Max Memory Used": "@maxMemoryUsed",
+    "Init Duration": "@initDuration",
+}
+
+
+def _report_fields(message: str) -> Row:
+    """The fields Logs Insights discovers in Lambda's REPORT line (@type, @duration, …)."""
+    row: Row = {"@type": "REPORT"}
+    for part in message.strip().split("\t"):
+        name, _, value = part.partition(": ")
+        if name == "REPORT RequestId":
+            row["@requestId"] = value
+        elif name in REPORT_FIELDS:
+            row[REPORT_FIELDS[name]] = float(value.split()[0])
+    return row
+
+
 def event_row(event: dict[str, Any], group: str) -> Row:
-    """One log event as Logs Insights sees it: @timestamp, @message, @log and the JSON fields."""
+    """One log event as Logs Insights sees it: @timestamp, @message, @log and the JSON fields
+    (or, for Lambda's REPORT line, its discovered fields)."""
     row: Row = {"@timestamp": event["timestamp"], "@message": event["message"], "@log": group}
+    if event["message"].startswith("REPORT RequestId: "):
+        return row | _report_fields(event["message"])
     try:
         parsed = json.loads(event["message"])
     except ValueError:

@@ -168,6 +168,9 @@ class StreamRunner:
     clients: dict[str, Any]
     dlq_urls: dict[str, str]
     pollers: dict[str, EventSourceMapping] = field(default_factory=dict)
+    loader: Callable[[str, str], Handler] = field(
+        default=lambda _function, path: load_handler(path)
+    )
 
     def add(self, trigger: StreamTrigger) -> EventSourceMapping:
         """A mapping for `trigger`, kept under its function's name."""
@@ -179,7 +182,8 @@ class StreamRunner:
             source = KinesisSource(self.clients["kinesis"], trigger.source_arn.rsplit("/", 1)[1])
         else:
             source = DynamoDBStreamSource(self.clients["dynamodbstreams"], trigger.source_arn)
-        mapping = EventSourceMapping(source, load_handler(trigger.handler), trigger.settings, sink)
+        handler = self.loader(trigger.function, trigger.handler)
+        mapping = EventSourceMapping(source, handler, trigger.settings, sink)
         self.pollers[trigger.function] = mapping
         return mapping
 
@@ -216,9 +220,16 @@ async def stream_clients() -> AsyncIterator[dict[str, Any]]:
         yield {"kinesis": kinesis, "dynamodbstreams": streams, "sqs": sqs}
 
 
-def stream_runner(stack: LocalStack, async_clients: dict[str, Any], sqs: Any) -> StreamRunner:
-    """A runner with a poller for each of the stack's stream mappings."""
+def stream_runner(
+    stack: LocalStack,
+    async_clients: dict[str, Any],
+    sqs: Any,
+    loader: Callable[[str, str], Handler] | None = None,
+) -> StreamRunner:
+    """A runner with a poller for each of the stack's stream mappings (handlers from `loader`)."""
     runner = StreamRunner(async_clients, dlq_urls(stack, sqs))
+    if loader is not None:
+        runner.loader = loader
     for trigger in stack.stream_triggers:
         runner.add(trigger)
     return runner

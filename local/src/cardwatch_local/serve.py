@@ -10,17 +10,19 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from cardwatch_local import function_logs, mailbox
+from cardwatch_local.console_logs import pretty_console
 from cardwatch_local.emulator import embedded_aws
+from cardwatch_local.invocation_report import InvocationReports
 from cardwatch_local.runtime import (
     AsyncInvoker,
     async_invokers,
-    load_handler,
     stream_clients,
     stream_runner,
 )
@@ -107,8 +109,18 @@ async def _serve(
 ) -> None:
     stack = served.stack
     served.invokers = async_invokers(stack, clients["sqs"])
+    shipper = function_logs.CloudWatchLogsHandler(
+        clients["logs"],
+        {
+            service: f"cardwatch-{stack.environment}-{service}"
+            for service in function_logs.SERVICE_LOGGERS
+        },
+    )
+    reports = InvocationReports(shipper.write_line)
+    for invoker in served.invokers.values():  # init, as Lambda does: the loggers exist from here
+        invoker.handler = reports.load(invoker.trigger.function, invoker.trigger.handler)
     async with stream_clients() as async_clients:
-        runner = stream_runner(stack, async_clients, clients["sqs"])
+        runner = stream_runner(stack, async_clients, clients["sqs"], reports.load)
         folder = settings.local_state_dir / "mailbox"
 
         def deliver_mail() -> None:
@@ -116,17 +128,12 @@ async def _serve(
                 clients["sqs"], stack.mailbox_url, folder, stack.admin_emails
             )
 
-        handlers = [t.handler for t in stack.async_triggers]
-        for handler in handlers + [t.handler for t in stack.stream_triggers]:
-            load_handler(handler)  # init, as Lambda does: the loggers exist from here
-        shipper = function_logs.CloudWatchLogsHandler(
-            clients["logs"],
-            {
-                service: f"cardwatch-{stack.environment}-{service}"
-                for service in function_logs.SERVICE_LOGGERS
-            },
-        )
         function_logs.attach(shipper)
+        console = (
+            pretty_console(function_logs.SERVICE_LOGGERS)
+            if settings.local_log_format == "pretty"
+            else nullcontext()
+        )
 
         def write_state() -> None:
             shipper.flush()
@@ -143,7 +150,8 @@ async def _serve(
                 fire = _scheduled(invoker)
                 tasks.append(_every(trigger.rate_s, stop, fire))
         try:
-            await asyncio.gather(*tasks)
+            with console:
+                await asyncio.gather(*tasks)
         finally:
             shipper.flush()
             function_logs.detach(shipper)

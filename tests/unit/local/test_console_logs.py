@@ -97,3 +97,11 @@ def test_pretty_console_moves_a_logger_and_print_and_restores_them(
     assert out[0].endswith("?         WARNING card declined")
     assert "notifier  metric AlertsSent=3.0" in out[1]
     assert out[2] == '{"level": "WARNING", "message": "after"}'
+
+
+def test_long_values_are_cut_on_the_console() -> None:
+    shown = pretty(json.dumps(RECORD | {"report": {"rows": list(range(100))}}))
+    assert shown is not None
+    report = shown.plain.split("report=")[1]
+    assert len(report) == 60
+    assert report.endswith("…")

@@ -87,3 +87,23 @@ def test_outside_the_subset_is_refused_with_the_reason() -> None:
         run_query("parse @message 'x *' as y", [])
     with pytest.raises(QueryError, match="unsupported filter"):
         run_query("filter message like /x/", [])
+
+
+def test_cold_starts_counts_the_report_lines_with_an_init_duration() -> None:
+    from cardwatch_local.invocation_report import report_line
+
+    group = "/aws/lambda/cardwatch-local-scorer"
+    reports = [
+        event_row({"timestamp": 10, "message": report_line("r1", 812.5, 1024, 2400.0)}, group),
+        event_row({"timestamp": 20, "message": report_line("r2", 40.0, 1024)}, group),
+        event_row({"timestamp": 30, "message": report_line("r3", 35.0, 1024, 1600.0)}, group),
+        line(40, group, message="batch scored", records=3),
+    ]
+    assert reports[0]["@type"] == "REPORT"
+    assert reports[0]["@billedDuration"] == 813.0
+    assert "@initDuration" not in reports[1]
+    result = run_query(saved_queries()["cold-starts"], reports)
+    assert len(result) == 1
+    assert result[0]["cold_starts"] == 2
+    assert result[0]["avg_init_ms"] == 2000.0
+    assert result[0]["max_init_ms"] == 2400.0

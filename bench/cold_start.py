@@ -51,19 +51,19 @@ def _run(code: str, *args: str) -> dict[str, float]:
     return result | {"wall_s": took}
 
 
-def _best(code: str, *args: str) -> dict[str, float]:
+def _best(code: str, *args: str, repeats: int = REPEATS) -> dict[str, float]:
     """The fastest of a few runs (the least disturbed by the rest of the machine)."""
-    runs = [_run(code, *args) for _ in range(REPEATS)]
+    runs = [_run(code, *args) for _ in range(repeats)]
     return min(runs, key=lambda r: r["wall_s"])
 
 
-def _bundle_folder(folder: Path) -> None:
+def _bundle_folder(folder: Path, cards: int) -> None:
     from cardwatch_ml.bundle import build_bundle
     from cardwatch_ml.datasets import fingerprint, from_simulation
     from cardwatch_ml.simulator import SimulationConfig, simulate
     from cardwatch_ml.training import TrainConfig, train
 
-    sim = simulate(SimulationConfig(cards=400, terminals=800, days=30, seed=1))
+    sim = simulate(SimulationConfig(cards=cards, terminals=2 * cards, days=30, seed=1))
     tx = from_simulation(sim)
     model = train(tx, TrainConfig(candidates=("hist_gradient_boosting",), with_labels=False))
     bundle = build_bundle(model, fingerprint(tx), version="bench")
@@ -71,13 +71,14 @@ def _bundle_folder(folder: Path) -> None:
     (folder / "manifest.json").write_text(bundle.manifest.model_dump_json())
 
 
-def measure() -> list[Measurement]:
-    """Import time per handler, scorer model load and peak RSS, each beside the bare floor."""
-    floor = _best(IMPORT_CODE.format(module="sys"))
+def measure(repeats: int = REPEATS, cards: int = 400) -> list[Measurement]:
+    """Import time per handler, scorer model load and peak RSS, each beside the bare floor
+    (the best of `repeats` fresh interpreters; the model trained on `cards` simulated cards)."""
+    floor = _best(IMPORT_CODE.format(module="sys"), repeats=repeats)
     out = [
         Measurement(
             f"{service} init (interpreter + handler import)",
-            _best(IMPORT_CODE.format(module=module))["wall_s"] * 1000,
+            _best(IMPORT_CODE.format(module=module), repeats=repeats)["wall_s"] * 1000,
             "ms",
             "bare interpreter",
             floor["wall_s"] * 1000,
@@ -85,8 +86,8 @@ def measure() -> list[Measurement]:
         for service, module in HANDLERS.items()
     ]
     with tempfile.TemporaryDirectory() as tmp:
-        _bundle_folder(Path(tmp))
-        scorer = _best(MODEL_CODE, tmp)
+        _bundle_folder(Path(tmp), cards)
+        scorer = _best(MODEL_CODE, tmp, repeats=repeats)
     out.append(
         Measurement(
             "scorer init + model load",

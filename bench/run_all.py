@@ -1,7 +1,7 @@
 """`make bench`: every benchmark in one run, one result file, one table.
 
 Run: `uv run python -m bench.run_all [--out PATH] [--ingest-rows N] [--memory-rows N]
-[--consumer-records N] [--moto-records N]`.
+[--consumer-records N] [--moto-records N] [--latency-files N] [--sustained-rows N]`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bench import cold_start, consumer_path, ingest_path, model_training, scorer_path
+from bench import (
+    cold_start,
+    consumer_path,
+    ingest_path,
+    model_training,
+    pipeline_path,
+    scorer_path,
+)
 from bench.results_table import table, write
 
 
@@ -22,6 +29,8 @@ def main() -> None:
     parser.add_argument("--batch-sizes", default="100,500,1000")
     parser.add_argument("--consumer-records", type=int, default=200_000)
     parser.add_argument("--moto-records", type=int, default=20_000)
+    parser.add_argument("--latency-files", type=int, default=5, help="100-row files timed")
+    parser.add_argument("--sustained-rows", type=int, default=3_000)
     parser.add_argument("--skip-model", action="store_true", help="skip the handbook training")
     args = parser.parse_args()
     measurements = ingest_path.throughput(args.ingest_rows)
@@ -29,6 +38,7 @@ def main() -> None:
     measurements += scorer_path.measure([int(n) for n in args.batch_sizes.split(",")])
     measurements += cold_start.measure()
     measurements += consumer_path.measure(args.consumer_records, args.moto_records)
+    measurements += pipeline_path.measure(args.latency_files, args.sustained_rows)
     if not args.skip_model:
         measurements += model_training.measure()
     print(table(measurements))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,8 @@ def test_function_logs_reach_the_local_cloudwatch_logs(local_up: subprocess.Pope
     )
     assert "card number fails the Luhn check" in query
     cold = _wait_for_output(["logs", "query", "cold-starts"], "cardwatch-local-ingest", 30)
-    assert "/aws/lambda/cardwatch-local-ingest" in cold, "the runtime writes Lambda's REPORT lines"
+    rows = re.search(r"cold-starts: (\d+) rows", cold)
+    assert rows is not None, cold
+    assert int(rows.group(1)) >= 1, "the runtime writes Lambda's REPORT lines, init on the first"
     assert runner.invoke(app, ["local", "down"]).exit_code == 0
     assert local_up.wait(timeout=30) == 0

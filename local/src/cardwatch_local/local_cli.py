@@ -157,6 +157,10 @@ def status() -> None:
     table.add_row(
         "alert emails", f"{state.get('mails', 0)} in {settings.local_state_dir / 'mailbox'}"
     )
+    if settings.local_smtp_host:
+        relayed = f"{state.get('mails_relayed', 0)} relayed to {settings.local_smtp_host}"
+        error = state.get("relay_error")
+        table.add_row("smtp relay", relayed + (f"; last error: {error}" if error else ""))
     console.print(table)
     gaps = Table(title="what the emulator lacks, and what runs instead")
     for column in ("what", "why", "instead"):

@@ -17,18 +17,18 @@ def to_eml(message: dict[str, Any], recipients: tuple[str, ...]) -> str:
     return "\n".join(headers) + "\n\n" + str(message["Message"])
 
 
-def collect(sqs: Any, queue_url: str, folder: Path, recipients: tuple[str, ...]) -> int:
-    """Move every waiting message of the mailbox queue into `folder`; how many arrived."""
+def collect(sqs: Any, queue_url: str, folder: Path, recipients: tuple[str, ...]) -> list[str]:
+    """Move every waiting message of the mailbox queue into `folder`; the files written."""
     folder.mkdir(parents=True, exist_ok=True)
-    count = 0
+    written: list[str] = []
     while True:
         reply = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)
         messages = reply.get("Messages", [])
         if not messages:
-            return count
+            return written
         for message in messages:
             body = json.loads(message["Body"])
             path = folder / f"{body['MessageId']}.eml"
             path.write_text(to_eml(body, recipients), encoding="utf-8")
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-            count += 1
+            written.append(path.name)

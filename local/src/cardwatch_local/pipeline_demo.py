@@ -349,9 +349,10 @@ def run_pipeline_demo(console: Console, size: DemoSize, summary_path: Path | Non
         _flush_digests()
         elapsed = time.time() - started
         progress.update(task, advance=1, description="collecting emails")
-        alerts = mailbox.collect(
+        mails = mailbox.collect(
             clients["sqs"], stack.mailbox_url, state / "mailbox", stack.admin_emails
         )
+        alerts = len(mails)
         summary = summarise(stack, clients, RunFacts(labels, uploaded, alerts, elapsed))
         summary["model_version"] = version
         summary["consumers"] = stats

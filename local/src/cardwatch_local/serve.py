@@ -27,6 +27,7 @@ from cardwatch_local.runtime import (
     stream_runner,
 )
 from cardwatch_local.settings import LocalSettings
+from cardwatch_local.smtp_relay import relay_folder
 from cardwatch_local.stack import CLIENTS, LocalStack, deploy
 
 POLL_S = 0.5
@@ -73,6 +74,8 @@ class Served:
     invokers: dict[str, AsyncInvoker] = field(default_factory=dict)
     consumers: dict[str, dict[str, int]] = field(default_factory=dict)
     mails: int = 0
+    mails_relayed: int = 0
+    relay_error: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -85,6 +88,8 @@ class Served:
             "failures": {n: i.failures for n, i in self.invokers.items()},
             "consumers": self.consumers,
             "mails": self.mails,
+            "mails_relayed": self.mails_relayed,
+            "relay_error": self.relay_error,
         }
 
 
@@ -123,10 +128,15 @@ async def _serve(
         runner = stream_runner(stack, async_clients, clients["sqs"], reports.load)
         folder = settings.local_state_dir / "mailbox"
 
+        relay = settings.smtp_relay()
+
         def deliver_mail() -> None:
-            served.mails += mailbox.collect(
-                clients["sqs"], stack.mailbox_url, folder, stack.admin_emails
-            )
+            names = mailbox.collect(clients["sqs"], stack.mailbox_url, folder, stack.admin_emails)
+            served.mails += len(names)
+            if relay is not None:
+                sent, errors = relay_folder(relay, folder, names)
+                served.mails_relayed += sent
+                served.relay_error = errors[-1] if errors else None
 
         function_logs.attach(shipper)
         console = (

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cardwatch_local.smtp_relay import SmtpRelay
 
 
 class LocalSettings(BaseSettings):
@@ -18,8 +20,31 @@ class LocalSettings(BaseSettings):
     local_port: int = Field(default=4566, ge=0, le=65535, description="0: any free port")
     local_state_dir: Path = Path.home() / ".cardwatch"
     aws_region: str = "us-east-1"
+    local_smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server the mailbox relays alert emails to (none: files only)",
+    )
+    local_smtp_port: int = Field(default=25, ge=1, le=65535)
+    local_smtp_sender: str = "cardwatch@localhost"
+    local_smtp_starttls: bool = False
+    local_smtp_user: str | None = None
+    local_smtp_password: SecretStr | None = None
     local_log_format: Literal["pretty", "json"] = Field(
         default="pretty",
         description="function output on the console of `local up`: readable lines, or the JSON "
         "that CloudWatch Logs keeps either way",
     )
+
+    def smtp_relay(self) -> SmtpRelay | None:
+        """The mailbox's SMTP relay, when a host is set."""
+        if not self.local_smtp_host:
+            return None
+        password = self.local_smtp_password.get_secret_value() if self.local_smtp_password else None
+        return SmtpRelay(
+            self.local_smtp_host,
+            self.local_smtp_port,
+            self.local_smtp_sender,
+            self.local_smtp_starttls,
+            self.local_smtp_user,
+            password,
+        )

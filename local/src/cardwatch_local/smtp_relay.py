@@ -9,6 +9,7 @@ import email
 import email.policy
 import smtplib
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 
 UNRELAYED = "unrelayed"
@@ -28,9 +29,13 @@ class SmtpRelay:
 
     def send(self, eml: str) -> None:
         """Send one email (its To header names the recipients); raises on any SMTP failure."""
-        message = email.message_from_string(eml, policy=email.policy.default)
-        if "From" not in message:
-            message["From"] = self.sender
+        parsed = email.message_from_bytes(eml.encode("utf-8"), policy=email.policy.default)
+        message = EmailMessage()
+        for header in ("To", "Subject"):
+            message[header] = parsed[header] or ""
+        message["From"] = parsed["From"] or self.sender
+        body = parsed.get_body()
+        message.set_content(body.get_content() if body else "")  # utf-8, transfer-encoded
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as server:
             if self.starttls:
                 server.starttls()

@@ -21,23 +21,25 @@ HANDLERS = {
 }
 REPEATS = 3
 
+# Peak RSS from /proc (VmHWM): getrusage's ru_maxrss keeps the forking parent's peak across exec.
+PEAK_RSS = "int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1])"
 IMPORT_CODE = """
 import {module}
-import json, resource
-print(json.dumps({{"rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}))
-"""
+import json
+print(json.dumps({{"rss_kib": PEAK}}))
+""".replace("PEAK", PEAK_RSS)
 
 MODEL_CODE = """
 import cardwatch_scorer.handler
-import json, resource, sys
+import json, sys
 from pathlib import Path
 from cardwatch_scorer.model_cache import load_bundle
 from cardwatch_shared.model_manifest import ModelManifest
 folder = Path(sys.argv[1])
 manifest = ModelManifest.model_validate_json((folder / "manifest.json").read_text())
 load_bundle((folder / "model.skops").read_bytes(), manifest)
-print(json.dumps({"rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
-"""
+print(json.dumps({"rss_kib": PEAK}))
+""".replace("PEAK", PEAK_RSS)
 
 
 def _run(code: str, *args: str) -> dict[str, float]:

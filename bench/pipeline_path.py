@@ -60,7 +60,7 @@ def upload_files(folder: Path, sizes: list[int]) -> list[tuple[Path, list[str]]]
     from cardwatch_ml.simulator import SimulationConfig, simulate, write_upload
 
     total = sum(sizes)
-    cards = max(100, total // 50)
+    cards = max(100, total // 20)  # about one transaction per card and day over 30 days
     sim = simulate(SimulationConfig(cards=cards, terminals=2 * cards, days=30, seed=11))
     if sim.transactions.height < total:
         raise ValueError(f"the simulation holds {sim.transactions.height} rows, {total} asked")

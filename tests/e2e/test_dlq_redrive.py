@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,35 @@ def _depth(clients: dict[str, Any], name: str) -> int:
     return int(attrs["Attributes"]["ApproximateNumberOfMessages"])
 
 
+def _alert_status(clients: dict[str, Any], stack: Any, transaction_id: str) -> str | None:
+    item = clients["dynamodb"].get_item(
+        TableName=stack.verdicts_table, Key={"transaction_id": {"S": transaction_id}}
+    )["Item"]
+    status = item.get("alert_status", {}).get("S")
+    return str(status) if status else None
+
+
+def _alert_in_doubt(clients: dict[str, Any], stack: Any, transaction_id: str) -> str:
+    """A fraud verdict whose alert was claimed and never confirmed, and its DLQ message (what
+    the notifier does when a process died between send and confirm)."""
+    clients["dynamodb"].update_item(
+        TableName=stack.verdicts_table,
+        Key={"transaction_id": {"S": transaction_id}},
+        UpdateExpression="SET is_fraud = :t, alert_status = :u, alert_claimed_at = :c",
+        ExpressionAttributeValues={
+            ":t": {"BOOL": True}, ":u": {"S": "unknown"}, ":c": {"S": "2026-11-20T10:00:00+00:00"}
+        },
+    )  # fmt: skip
+    url = clients["sqs"].get_queue_url(QueueName="cardwatch-local-notifier-dlq")["QueueUrl"]
+    body = {
+        "reason": "alert claimed but never confirmed: it may or may not have been emailed",
+        "transaction_id": transaction_id,
+        "claimed_at": "2026-11-20T10:00:00+00:00",
+    }
+    clients["sqs"].send_message(QueueUrl=url, MessageBody=json.dumps(body))  # fmt: skip
+    return transaction_id
+
+
 def test_scorer_dead_letters_come_back_as_verdicts(local_up: subprocess.Popen[str]) -> None:
     state = wait_for_state(LocalSettings(), timeout_s=240)
     assert state is not None
@@ -49,5 +79,13 @@ def test_scorer_dead_letters_come_back_as_verdicts(local_up: subprocess.Popen[st
         verdicts = scan_table(clients["dynamodb"], stack.verdicts_table)
         assert len(verdicts) == 4, "the example's four valid rows"
         assert _depth(clients, "cardwatch-local-scorer-dlq") == 0
+        doubtful = _alert_in_doubt(clients, stack, verdicts[0]["transaction_id"]["S"])
+    result = runner.invoke(app, ["dlq", "redrive", "cardwatch-local-notifier-dlq"])
+    assert result.exit_code == 0, result.output
+    assert "1 redriven, 0 kept" in result.output
+    with client_environment(state["endpoint"]) as clients:
+        status = _alert_status(clients, stack, doubtful)
+        assert status == "sent", "the alert in doubt was sent again"
+        assert _depth(clients, "cardwatch-local-notifier-dlq") == 0
     assert runner.invoke(app, ["local", "down"]).exit_code == 0
     assert local_up.wait(timeout=30) == 0

@@ -7,17 +7,22 @@ only once that worked.
 - scorer batches (the ESM's on-failure record holds batch info, not records): the records are
   re-read from Kinesis by shard and sequence range and handed to the scorer; the message stays if
   any record fails again.
-Other messages (the notifier's, which need a human) stay, with the reason."""
+- notifier alerts in doubt (claimed, never confirmed: the email may or may not have gone): the
+  person who redrives decides to send it again; the claim is cleared and the verdict handed to
+  the notifier as its stream would. An alert that is no longer in doubt leaves the queue as is.
+Other messages (a verdict that breaks the contract) stay, with the reason."""
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from cardwatch_local.runtime import Handler, load_handler
 from cardwatch_local.stack import LocalStack
+from cardwatch_shared.alert_status import UNKNOWN
 from kinesis_consumer.esm import LambdaContext
 from kinesis_consumer.streams import KinesisSource
 
@@ -69,12 +74,19 @@ class Redriver:
     clients: dict[str, Any]
     region: str = "us-east-1"
     scorer: Handler | None = None
+    notifier: Handler | None = None
 
     def _scorer(self) -> Handler:
         if self.scorer is None:
             path = next(t.handler for t in self.stack.stream_triggers if t.kind == "kinesis")
             self.scorer = load_handler(path)
         return self.scorer
+
+    def _notifier(self) -> Handler:
+        if self.notifier is None:
+            path = next(t.handler for t in self.stack.stream_triggers if t.kind != "kinesis")
+            self.notifier = load_handler(path)
+        return self.notifier
 
     def one(self, body: dict[str, Any]) -> str | None:
         """Redrive one message; None when done, else why it stays."""
@@ -84,7 +96,36 @@ class Redriver:
             return self._requeue(body["requestPayload"])
         if body.get("source") == "aws.s3":
             return self._requeue(body)
+        if "transaction_id" in body and str(body.get("reason", "")).startswith("alert claimed"):
+            return self._realert(str(body["transaction_id"]))
         return f"not redrivable here: {body.get('reason', 'unknown message')}"
+
+    def _realert(self, transaction_id: str) -> str | None:
+        """Clear an alert left in doubt and hand its verdict to the notifier again."""
+        db, table = self.clients["dynamodb"], self.stack.verdicts_table
+        key = {"transaction_id": {"S": transaction_id}}
+        try:
+            item = db.update_item(
+                TableName=table,
+                Key=key,
+                UpdateExpression="REMOVE alert_status, alert_claimed_at",
+                ConditionExpression="alert_status = :doubt",
+                ExpressionAttributeValues={":doubt": {"S": UNKNOWN}},
+                ReturnValues="ALL_NEW",
+            )["Attributes"]
+        except db.exceptions.ConditionalCheckFailedException:
+            return None  # settled since (sent, or cleared by someone else): nothing to resend
+        record = {
+            "eventID": uuid.uuid4().hex,
+            "eventName": "INSERT",
+            "eventSource": "aws:dynamodb",
+            "awsRegion": self.region,
+            "dynamodb": {"Keys": key, "NewImage": item, "StreamViewType": "NEW_IMAGE"},
+        }
+        reply = self._notifier()({"Records": [record]}, LambdaContext("redrive", timeout_s=60))
+        if (reply or {}).get("batchItemFailures"):
+            return f"the alert of {transaction_id} failed again"
+        return None
 
     def _requeue(self, event: dict[str, Any]) -> str | None:
         self.clients["sqs"].send_message(

@@ -29,8 +29,9 @@ PUT_LIMIT = 500
 
 
 @contextmanager
-def running_stack(folder: Path) -> Iterator[tuple[dict[str, Any], Any]]:
-    """`local up` on a free port with its state in `folder`; (clients, stack) while it runs."""
+def running_stack(folder: Path, train: tuple[int, int]) -> Iterator[tuple[dict[str, Any], Any]]:
+    """`local up` on a free port with its state in `folder`, a model trained on `train` (cards,
+    days) of simulation; (clients, stack) while it runs."""
     from cardwatch_local.pipeline_demo import DemoSize, train_demo_model
     from cardwatch_local.running_demo import client_environment
     from cardwatch_local.serve import wait_for_state
@@ -48,7 +49,8 @@ def running_stack(folder: Path) -> Iterator[tuple[dict[str, Any], Any]]:
             raise RuntimeError(f"the local stack did not start; see {folder / 'local-up.log'}")
         with client_environment(state["endpoint"]) as clients:
             stack = read(clients)
-            train_demo_model(stack, clients, DemoSize())
+            size = DemoSize(train_cards=train[0], train_days=train[1])
+            train_demo_model(stack, clients, size)
             yield clients, stack
     finally:
         child.terminate()
@@ -115,37 +117,26 @@ def stream_records(kinesis: Any, stream: str, ids: set[str]) -> list[dict[str, A
     """The records the ingest put for `ids` (data and partition key), read back from the stream."""
     import json
 
-    found: list[dict[str, Any]] = []
-    for shard in kinesis.list_shards(StreamName=stream)["Shards"]:
-        iterator = kinesis.get_shard_iterator(
-            StreamName=stream, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-        )["ShardIterator"]
-        while iterator:
-            reply = kinesis.get_records(ShardIterator=iterator, Limit=10_000)
-            for record in reply["Records"]:
-                if json.loads(record["Data"])["transaction_id"] in ids:
-                    found.append({"Data": record["Data"], "PartitionKey": record["PartitionKey"]})
-            iterator = reply.get("NextShardIterator") if reply["Records"] else None
-    return found
+    from tests.support.kinesis_reader import raw_records
+
+    return [
+        {"Data": r["Data"], "PartitionKey": r["PartitionKey"]}
+        for r in raw_records(kinesis, stream)
+        if json.loads(r["Data"])["transaction_id"] in ids
+    ]
 
 
 def moto_floor(kinesis: Any, records: list[dict[str, Any]]) -> float:
     """Records/s of PutRecords then GetRecords of `records` through a fresh 2-shard stream."""
+    from tests.support.kinesis_reader import raw_records
+
     name = f"bench-floor-{int(time.time())}"
     kinesis.create_stream(StreamName=name, ShardCount=2)
     kinesis.get_waiter("stream_exists").wait(StreamName=name)
     started = time.perf_counter()
     for start in range(0, len(records), PUT_LIMIT):
         kinesis.put_records(StreamName=name, Records=records[start : start + PUT_LIMIT])
-    read = 0
-    for shard in kinesis.list_shards(StreamName=name)["Shards"]:
-        iterator = kinesis.get_shard_iterator(
-            StreamName=name, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-        )["ShardIterator"]
-        while iterator:
-            reply = kinesis.get_records(ShardIterator=iterator, Limit=10_000)
-            read += len(reply["Records"])
-            iterator = reply.get("NextShardIterator") if reply["Records"] else None
+    read = len(raw_records(kinesis, name))
     took = time.perf_counter() - started
     kinesis.delete_stream(StreamName=name)
     if read != len(records):
@@ -153,12 +144,14 @@ def moto_floor(kinesis: Any, records: list[dict[str, Any]]) -> float:
     return len(records) / took
 
 
-def measure(latency_files: int = 5, sustained_rows: int = 3_000) -> list[Measurement]:
+def measure(
+    latency_files: int = 5, sustained_rows: int = 3_000, train: tuple[int, int] = (500, 30)
+) -> list[Measurement]:
     """Latency p50/p95/p99 over `latency_files` 100-row files, sustained verdicts/s, the floor."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         files = upload_files(folder, [LATENCY_ROWS] * (1 + latency_files) + [sustained_rows])
-        with running_stack(folder) as (clients, stack):
+        with running_stack(folder, train) as (clients, stack):
             upload_and_wait(clients, stack, *files[0])  # cold starts: measured in bench.cold_start
             latencies: list[float] = []
             for path, ids in files[1:-1]:

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_small_pipeline_benchmark() -> None:
-    measurements = measure(latency_files=1, sustained_rows=150)
+    measurements = measure(latency_files=1, sustained_rows=150, train=(250, 25))
     assert [m.unit for m in measurements] == ["ms", "ms", "ms", "verdicts/s"]
     assert all(m.value > 0 and m.reference_value > 0 for m in measurements)
     p50, p95, p99 = (m.value for m in measurements[:3])

@@ -1,6 +1,7 @@
 """Scorer compute path: decode → validate → features → one predict_proba → verdict items, with
 storage faked in memory; beside bare `predict_proba` on the same feature matrix (the floor) and a
-naive per-record scorer (one DataFrame and one predict per transaction, as first designed).
+naive per-record scorer (one DataFrame and one predict per transaction, as first designed); and
+the same path with a 20-rule set and 200 list entries beside the model-only path.
 Run: `uv run python -m bench.scorer_path`.
 """
 
@@ -65,6 +66,59 @@ class MemoryStore:
         return {}
 
 
+def twenty_rules() -> Any:
+    """20 rules of the kinds an analyst writes (velocity, amount, category, score, nested) and
+    200 list entries, as the scorer would hold them live."""
+    from cardwatch_scorer.rules_cache import LiveRules
+    from cardwatch_shared.contracts import RuleSet
+
+    def cond(field: str, op: str, value: Any) -> dict[str, Any]:
+        return {"field": field, "op": op, "value": value}
+
+    whens: list[dict[str, Any]] = [
+        cond("amount", "ge", 200.0 + 10 * i) for i in range(4)
+    ] + [
+        cond("card_count_1d", "gt", 3.0 + i) for i in range(3)
+    ] + [
+        cond("mcc", "in", ["5999", "7995", "4829"]),
+        cond("country", "not_in", ["FR", "DE", "ES"]),
+        cond("channel", "eq", "card_not_present"),
+        cond("score", "ge", 0.3),
+        cond("card_seconds_since_last", "lt", 60.0),
+        {"all": [cond("amount_to_card_mean_30d", "gt", 5.0), cond("card_count_30d", "ge", 5.0)]},
+        {"any": [cond("is_night", "eq", 1.0), cond("is_weekend", "eq", 1.0)]},
+        {"all": [cond("amount", "lt", 5.0), {"any": [cond("card_count_1d", "ge", 4.0),
+                                                     cond("channel", "eq", "card_present")]}]},
+        cond("terminal_count_7d", "gt", 100.0),
+        cond("merchant_id", "eq", "M-404"),
+        cond("currency", "ne", "EUR"),
+        cond("amount_to_card_mean_7d", "ge", 3.0),
+        {"all": [cond("score", "ge", 0.1), cond("amount", "gt", 100.0)]},
+    ]  # fmt: skip
+    actions = ("review", "block", "allow")
+    rules = [
+        {"name": f"rule_{i:02d}", "description": f"bench rule {i}", "when": when,
+         "action": actions[i % 3], "priority": i * 7 % 100}
+        for i, when in enumerate(whens)
+    ]  # fmt: skip
+    lists = [
+        {"kind": "terminal", "value": f"T-X{i}", "action": "block", "reason": "bench"}
+        for i in range(100)
+    ] + [
+        {"kind": "card", "value": f"{i:064x}", "action": "allow", "reason": "bench"}
+        for i in range(100)
+    ]
+    return LiveRules(RuleSet.model_validate({"rules": rules, "lists": lists}), "bench")
+
+
+class FixedRules:
+    def __init__(self, live: Any) -> None:
+        self.live = live
+
+    def get(self) -> Any:
+        return self.live
+
+
 class FixedModels:
     def __init__(self, live: Any) -> None:
         self.live = live
@@ -102,10 +156,26 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
             live.estimator.predict(pd.DataFrame([frame.iloc[i].to_dict()]).to_numpy())
 
     naive_rate = best_rate(sample, 2, naive)
+    rules = FixedRules(twenty_rules())
+    ruled = process_batch(batch, store, models, 500, rules=rules)  # type: ignore[arg-type]
+    assert ruled.scored is not None
+    assert any(v.rules_fired for v in ruled.scored.verdicts), "the rule set must do work"
+    with_rules = best_rate(
+        n,
+        5,
+        lambda: process_batch(batch, store, models, 500, rules=rules),  # type: ignore[arg-type]
+    )
     name = f"scorer path, batch {n}"
     return [
         Measurement(name, path, "records/s", "bare predict_proba", floor),
         Measurement(name, path, "records/s", "naive per-record scorer", naive_rate),
+        Measurement(
+            f"scorer path + 20 rules, 200 list entries, batch {n}",
+            with_rules,
+            "records/s",
+            "scorer path, model only",
+            path,
+        ),
     ]
 
 

@@ -83,6 +83,16 @@ def _register_local_commands() -> None:
 _register_local_commands()
 
 
+def _register_rules_commands() -> None:
+    """`cardwatch rules …`."""
+    from cardwatch_local.rules_cli import rules_app
+
+    app.add_typer(rules_app, name="rules")
+
+
+_register_rules_commands()
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

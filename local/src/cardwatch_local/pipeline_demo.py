@@ -116,6 +116,7 @@ def demo_files(folder: Path, size: DemoSize, run: int = 1) -> tuple[list[Path], 
         if index == 0:
             _append_bad_rows(path, part.drop("_day").row(0, named=True))
         files.append(path)
+    sim.labels.write_csv(folder / "labels.csv")  # kept beside, never uploaded: for backtests
     return files, sim.labels
 
 

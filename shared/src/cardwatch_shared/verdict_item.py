@@ -6,6 +6,7 @@ other services (`notified_at`, `alert_status`) are ignored when the verdict is r
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +27,11 @@ def to_item(verdict: Verdict) -> dict[str, Any]:
     item: dict[str, Any] = verdict.model_dump(mode="json")
     for name in NUMBER_FIELDS:
         item[name] = Decimal(str(item[name]))
+    item["features"] = {
+        name: Decimal(str(value))
+        for name, value in verdict.features.items()
+        if math.isfinite(value)
+    }
     return item
 
 
@@ -35,6 +41,8 @@ def from_item(item: dict[str, Any]) -> Verdict:
     for name in ("score", "threshold"):
         if isinstance(fields.get(name), Decimal):
             fields[name] = float(fields[name])
+    if isinstance(fields.get("features"), dict):
+        fields["features"] = {k: float(v) for k, v in fields["features"].items()}
     if isinstance(fields.get("source_row"), Decimal):
         fields["source_row"] = int(fields["source_row"])
     return Verdict.model_validate(fields)

@@ -12,6 +12,7 @@ from cardwatch_scorer import handler
 from cardwatch_shared.aws_clients import client, resource
 from cardwatch_shared.contracts import Transaction
 from kinesis_consumer.esm import LambdaContext
+from tests.integration.notifier.conftest import notifier_stack  # noqa: F401 - a fixture here too
 from tests.support.kinesis_events import lambda_kinesis_event, payload, put_and_read
 from tests.support.models import amount_model, publish
 
@@ -69,6 +70,7 @@ def scorer_stack(aws_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
         "CARDWATCH_STATE_TABLE": STATE,
         "CARDWATCH_MODELS_BUCKET": BUCKET,
         "CARDWATCH_MODEL_REFRESH_S": "0",
+        "CARDWATCH_RULES_REFRESH_S": "0",
     }.items():
         monkeypatch.setenv(name, value)
     handler.runtime.cache_clear()

@@ -41,7 +41,7 @@ def test_scorer_features_equal_offline_features(scorer_stack: ScorerStack) -> No
         row = accept_row(raw, latest)
         assert row is not None
         built.append(builder.build(row, number))
-    _, store, models = handler.runtime()
+    _, store, models, _ = handler.runtime()
     online: dict[str, dict[str, float]] = {}
     for start in range(0, len(built), 200):
         chunk = built[start : start + 200]

@@ -17,6 +17,9 @@ from boto3.dynamodb.types import TypeDeserializer
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from cardwatch_shared import card_number as card_number_rules
+from cardwatch_shared.contracts.rule_set import ListEntry, RuleSet
+from cardwatch_shared.rule_registry import RuleRegistry, RulesPointer
 from cardwatch_tui.settings import TuiSettings
 
 DLQ_OUTPUTS = ("EventDeliveryDLQArn", "IngestFailureDLQArn", "ScorerDLQArn", "NotifierDLQArn")
@@ -33,6 +36,7 @@ class StackNames:
     bucket: str
     verdicts_table: str
     dlq_arns: dict[str, str]
+    hmac_secret_arn: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ class StackClient:
         config = Config(connect_timeout=2, read_timeout=10, retries={"max_attempts": 2})
         self._clients = {
             name: session.client(name, endpoint_url=self.endpoint, config=config)
-            for name in ("s3", "dynamodb", "sqs", "cloudformation")
+            for name in ("s3", "dynamodb", "sqs", "cloudformation", "secretsmanager")
         }
         self._names = names
 
@@ -92,6 +96,7 @@ class StackClient:
                 dlq_arns={
                     k.removesuffix("DLQArn"): outputs[k] for k in DLQ_OUTPUTS if k in outputs
                 },
+                hmac_secret_arn=outputs.get("HmacKeySecretArn"),
             )
         return self._names
 
@@ -118,6 +123,17 @@ class StackClient:
                 ]
                 request = reply.get("UnprocessedKeys") or {}
         return found
+
+    def all_verdicts(self) -> list[dict[str, Any]]:
+        """Every stored verdict item (a paginated scan: for backtests, not for the hot path)."""
+        deserialize = TypeDeserializer().deserialize
+        paginator = self._clients["dynamodb"].get_paginator("scan")
+        pages = paginator.paginate(TableName=self.names.verdicts_table)
+        return [
+            {k: deserialize(v) for k, v in item.items()}
+            for page in self._call(lambda: list(pages))
+            for item in page["Items"]
+        ]
 
     def report(self, upload_key: str) -> dict[str, Any] | None:
         """The ingest report of an upload, once ingest wrote it."""
@@ -164,6 +180,31 @@ class StackClient:
     def current_model(self) -> dict[str, Any] | None:
         """The promoted model's pointer (`models/current.json`), or None."""
         return self._json_object("models/current.json")
+
+    def rule_registry(self) -> RuleRegistry:
+        """The stack's rule sets (`rules/` in the transactions bucket)."""
+        return RuleRegistry(self._clients["s3"], self.names.bucket)
+
+    def live_rules(self) -> tuple[RulesPointer, RuleSet] | None:
+        """The live rule set and its pointer, or None when none was published."""
+        found: tuple[RulesPointer, RuleSet] | None = self._call(self.rule_registry().current)
+        return found
+
+    def add_list_entry(self, entry: ListEntry) -> RulesPointer:
+        """Publish the live rule set with `entry` on its list."""
+        pointer: RulesPointer = self._call(partial(self.rule_registry().add_entry, entry))
+        return pointer
+
+    def card_token(self, card_number: str) -> tuple[str, str]:
+        """(token, last4) of a card number, with the stack's own HMAC key; the number is kept
+        nowhere. Raises `CardNumberError` for a number that fails validation."""
+        arn = self.names.hmac_secret_arn
+        if arn is None:
+            raise _unreachable(self.settings, self.endpoint, "the stack exports no HMAC key")
+        get = self._clients["secretsmanager"].get_secret_value
+        secret = self._call(partial(get, SecretId=arn))["SecretString"]
+        digits = card_number_rules.validate(card_number)
+        return card_number_rules.tokenize(digits, bytes.fromhex(secret)), digits[-4:]
 
 
 def read_alerts(mailbox: Path, limit: int = 200) -> list[Alert]:

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from cardwatch_scorer.model_cache import ModelCache
+from cardwatch_scorer.rules_cache import RulesCache
 from cardwatch_scorer.scoring import ScoredBatch, score_batch
 from cardwatch_scorer.state_store import StateStore
 from cardwatch_shared.contracts import Transaction
@@ -25,6 +26,7 @@ class BatchOutcome:
     verdicts_written: int = 0
     frauds: int = 0
     model_version: str | None = None
+    rule_set_version: str | None = None
 
 
 def decode(records: list[dict[str, Any]]) -> tuple[list[tuple[str, Transaction]], dict[str, str]]:
@@ -47,7 +49,9 @@ def process_batch(
     store: StateStore,
     models: ModelCache,
     keep_ids: int,
+    *,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    rules: RulesCache | None = None,
 ) -> BatchOutcome:
     """Score a batch as a batch; every effect idempotent by transaction id."""
     decoded, failures = decode(records)
@@ -61,7 +65,8 @@ def process_batch(
         (t.card_token for t in transactions),
         (t.terminal_id for t in transactions),
     )
-    scored = score_batch(transactions, snap, model, now(), keep_ids)
+    live_rules = rules.get() if rules is not None else None
+    scored = score_batch(transactions, snap, model, now(), keep_ids, rules=live_rules)
     written = store.commit(scored.verdicts, scored.terminal_counts)
     stale = store.save_cards(scored.cards)
     for sequence, tx in decoded:
@@ -71,4 +76,5 @@ def process_batch(
     outcome.verdicts_written = len(written)
     outcome.frauds = sum(1 for v in scored.verdicts if v.is_fraud and v.transaction_id in written)
     outcome.model_version = model.manifest.version
+    outcome.rule_set_version = live_rules.version if live_rules else None
     return outcome

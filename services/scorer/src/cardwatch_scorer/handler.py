@@ -23,9 +23,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from cardwatch_scorer.batch import BatchOutcome, process_batch
 from cardwatch_scorer.model_cache import ModelCache
 from cardwatch_scorer.observability import logger, metrics, tracer
+from cardwatch_scorer.rules_cache import RulesCache
 from cardwatch_scorer.settings import ScorerSettings
 from cardwatch_scorer.state_store import StateStore
 from cardwatch_shared.aws_clients import client
+from cardwatch_shared.rule_registry import RuleRegistry
 
 processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
 
@@ -35,8 +37,8 @@ class RecordFailedError(RuntimeError):
 
 
 @cache
-def runtime() -> tuple[ScorerSettings, StateStore, ModelCache]:
-    """Settings, the state store and the model cache: built once per container."""
+def runtime() -> tuple[ScorerSettings, StateStore, ModelCache, RulesCache]:
+    """Settings, the state store, the model and rules caches: built once per container."""
     settings = ScorerSettings()
     store = StateStore(
         client("dynamodb", settings),
@@ -52,7 +54,14 @@ def runtime() -> tuple[ScorerSettings, StateStore, ModelCache]:
             "model refused, keeping the current one", extra={"reason": why}
         ),
     )
-    return settings, store, models
+    rules = RulesCache(
+        RuleRegistry(client("s3", settings), settings.models_bucket),
+        settings.rules_refresh_s,
+        on_refused=lambda why: logger.error(
+            "rule set refused, keeping the current one", extra={"reason": why}
+        ),
+    )
+    return settings, store, models, rules
 
 
 def _record_metrics(outcome: BatchOutcome, records: int, seconds: float) -> None:
@@ -72,10 +81,10 @@ def _record_metrics(outcome: BatchOutcome, records: int, seconds: float) -> None
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Kinesis batch → verdicts; the failed records in `batchItemFailures`."""
-    settings, store, models = runtime()
+    settings, store, models, rules = runtime()
     started = time.perf_counter()
     records = event.get("Records", [])
-    outcome = process_batch(records, store, models, settings.applied_ids_kept)
+    outcome = process_batch(records, store, models, settings.applied_ids_kept, rules=rules)
     seconds = time.perf_counter() - started
     _record_metrics(outcome, len(records), seconds)
     for sequence, reason in outcome.failures.items():
@@ -87,6 +96,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "verdicts": outcome.verdicts_written,
             "frauds": outcome.frauds,
             "model_version": outcome.model_version,
+            "rule_set_version": outcome.rule_set_version,
             "duration_ms": round(seconds * 1000, 1),
         },
     )

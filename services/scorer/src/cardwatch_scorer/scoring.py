@@ -16,8 +16,12 @@ import pandas as pd
 
 from cardwatch_scorer.model_cache import LiveModel
 from cardwatch_scorer.reason_codes import reasons
+from cardwatch_scorer.rule_engine import RuleDecisions, RuleHit, decide, referenced_fields
+from cardwatch_scorer.rules_cache import LiveRules
 from cardwatch_scorer.state_store import CardRecord, Snapshot, TerminalCount
-from cardwatch_shared.contracts import Decision, Transaction, Verdict
+from cardwatch_shared.contracts import Decision, ReasonCode, Transaction, Verdict
+from cardwatch_shared.contracts.rule_set import CATEGORICAL_FIELDS
+from cardwatch_shared.contracts.verdict import MAX_REASONS, MAX_RULES_FIRED
 from cardwatch_shared.features import online
 from cardwatch_shared.features.online import TerminalState
 from cardwatch_shared.features.spec import SECONDS_PER_DAY
@@ -57,9 +61,15 @@ def _features(
 
 
 def score_batch(
-    transactions: list[Transaction], snap: Snapshot, model: LiveModel, now: datetime, keep: int
+    transactions: list[Transaction],
+    snap: Snapshot,
+    model: LiveModel,
+    now: datetime,
+    keep: int,
+    *,
+    rules: LiveRules | None = None,
 ) -> ScoredBatch:
-    """Features for every new transaction, one prediction call, verdicts and card states."""
+    """Features for every new transaction, one prediction call, rules, verdicts, card states."""
     manifest = model.manifest
     out = ScoredBatch()
     pending: list[tuple[Transaction, dict[str, float]]] = []
@@ -86,17 +96,80 @@ def score_batch(
     scores = model.estimator.predict_proba(frame.to_numpy(dtype=np.float64))[:, 1]
     out.features = frame
     out.feature_ids = [tx.transaction_id for tx, _ in pending]
-    for (tx, features), score in zip(pending, scores, strict=True):
-        out.verdicts.append(make_verdict(tx, float(score), features, model, now))
+    live = rules or LiveRules()
+    decided = apply_rules(live, pending, scores, manifest.threshold, now)
+    for index, ((tx, features), score) in enumerate(zip(pending, scores, strict=True)):
+        hits = decided.hits[index] if decided else []
+        decision = decided.decisions[index] if decided else None
+        out.verdicts.append(
+            make_verdict(
+                tx,
+                float(score),
+                features,
+                model,
+                now,
+                decision=decision,
+                hits=hits,
+                rules_version=live.version,
+            )
+        )
     return out
 
 
+def rule_columns(
+    fields: set[str], pending: list[tuple[Transaction, dict[str, float]]], scores: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The columns the rules name: features (NaN where absent), the score, transaction fields."""
+    columns: dict[str, np.ndarray] = {}
+    for name in fields:
+        if name == "score":
+            columns[name] = np.asarray(scores, dtype=np.float64)
+        elif name in CATEGORICAL_FIELDS:
+            values = [getattr(tx, name) for tx, _ in pending]
+            columns[name] = np.asarray([str(getattr(v, "value", v)) for v in values], dtype=object)
+        else:
+            column = [features.get(name, math.nan) for _, features in pending]
+            columns[name] = np.asarray(column, dtype=np.float64)
+    return columns
+
+
+def apply_rules(
+    live: LiveRules,
+    pending: list[tuple[Transaction, dict[str, float]]],
+    scores: np.ndarray,
+    threshold: float,
+    now: datetime,
+) -> RuleDecisions | None:
+    """Rules and lists over the batch; None when no rule set is live."""
+    if not live.rules.rules and not live.rules.lists:
+        return None
+    columns = rule_columns(referenced_fields(live.rules), pending, scores)
+    return decide(live.rules, columns, np.asarray(scores >= threshold, dtype=np.bool_), now)
+
+
+def _rule_reason(hit: RuleHit) -> ReasonCode:
+    code = hit.name.replace(":", "_") if ":" in hit.name else f"rule_{hit.name}"
+    return ReasonCode(code=code, text=hit.text[:200])
+
+
 def make_verdict(
-    tx: Transaction, score: float, features: dict[str, float], model: LiveModel, now: datetime
+    tx: Transaction,
+    score: float,
+    features: dict[str, float],
+    model: LiveModel,
+    now: datetime,
+    *,
+    decision: Decision | None = None,
+    hits: list[RuleHit] | None = None,
+    rules_version: str | None = None,
 ) -> Verdict:
-    """The verdict of one scored transaction."""
+    """The verdict of one scored transaction (`decision` None: the model's alone)."""
     manifest = model.manifest
-    is_fraud = score >= manifest.threshold
+    score = min(1.0, max(0.0, score if math.isfinite(score) else 1.0))
+    if decision is None:
+        decision = Decision.BLOCK if score >= manifest.threshold else Decision.ALLOW
+    hits = hits or []
+    codes = [_rule_reason(hit) for hit in hits] + reasons(features)
     return Verdict(
         transaction_id=tx.transaction_id,
         card_token=tx.card_token,
@@ -109,12 +182,15 @@ def make_verdict(
         terminal_id=tx.terminal_id,
         channel=tx.channel,
         country=tx.country,
-        score=min(1.0, max(0.0, score if math.isfinite(score) else 1.0)),
+        score=score,
         threshold=manifest.threshold,
-        is_fraud=is_fraud,
-        decision=Decision.BLOCK if is_fraud else Decision.ALLOW,
+        is_fraud=decision is Decision.BLOCK,
+        decision=decision,
         model_version=manifest.version,
-        reason_codes=reasons(features),
+        reason_codes=codes[:MAX_REASONS],
+        rules_fired=[hit.name for hit in hits][:MAX_RULES_FIRED],
+        rule_set_version=rules_version,
+        features={k: v for k, v in features.items() if math.isfinite(v)},
         event_time=tx.event_time,
         ingested_at=tx.ingested_at,
         scored_at=now,

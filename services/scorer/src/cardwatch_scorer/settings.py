@@ -17,6 +17,7 @@ class ScorerSettings(CardwatchSettings):
     state_table: str = Field(default="cardwatch-state", min_length=1)
     models_bucket: str = Field(default="cardwatch-transactions", min_length=1)
     model_refresh_s: float = Field(default=60.0, ge=0, description="re-read models/current.json")
+    rules_refresh_s: float = Field(default=30.0, ge=0, description="re-read rules/current.json")
     applied_ids_kept: int = Field(default=500, ge=10, description="per-card replay memory")
     write_concurrency: int = Field(
         default=16, ge=1, le=64, description="DynamoDB writes of a batch in flight at once"

@@ -4,6 +4,7 @@ from cardwatch_shared.contracts.base import Contract
 from cardwatch_shared.contracts.fraud_alert import FraudAlert
 from cardwatch_shared.contracts.ingest_report import FileStatus, IngestReport
 from cardwatch_shared.contracts.rejected_row import RejectedRow
+from cardwatch_shared.contracts.rule_set import ListEntry, ListKind, Rule, RuleSet
 from cardwatch_shared.contracts.transaction import Transaction, TransactionSource
 from cardwatch_shared.contracts.transaction_row import Channel, TransactionRow
 from cardwatch_shared.contracts.verdict import Decision, ReasonCode, Verdict
@@ -15,6 +16,7 @@ PUBLISHED: tuple[type[Contract], ...] = (
     FraudAlert,
     IngestReport,
     RejectedRow,
+    RuleSet,
 )
 
 __all__ = [
@@ -25,8 +27,12 @@ __all__ = [
     "FileStatus",
     "FraudAlert",
     "IngestReport",
+    "ListEntry",
+    "ListKind",
     "ReasonCode",
     "RejectedRow",
+    "Rule",
+    "RuleSet",
     "Transaction",
     "TransactionRow",
     "TransactionSource",

@@ -13,6 +13,7 @@ from cardwatch_shared.contracts.transaction import TOKEN_PATTERN
 from cardwatch_shared.contracts.transaction_row import Channel
 
 MAX_REASONS = 3
+MAX_RULES_FIRED = 64
 
 
 class Decision(StrEnum):
@@ -37,7 +38,7 @@ class Verdict(Contract):
     """The scorer's judgement of one transaction, stored once per `transaction_id`."""
 
     SCHEMA_NAME: ClassVar[str] = "verdict"
-    SCHEMA_VERSION: ClassVar[str] = "1.0"
+    SCHEMA_VERSION: ClassVar[str] = "1.1"
 
     schema_version: Literal["1.0"] = "1.0"
     transaction_id: str = Field(min_length=1, max_length=64)
@@ -57,6 +58,16 @@ class Verdict(Contract):
     decision: Decision
     model_version: str = Field(min_length=1)
     reason_codes: list[ReasonCode] = Field(default_factory=list, max_length=MAX_REASONS)
+    rules_fired: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_RULES_FIRED,
+        description="rules and list entries that matched, the deciding one first (since 1.1)",
+    )
+    rule_set_version: str | None = Field(default=None, description="live rule set (since 1.1)")
+    features: dict[str, float] = Field(
+        default_factory=dict,
+        description="the model's inputs that were present, for backtests (since 1.1)",
+    )
     event_time: AwareDatetime
     ingested_at: AwareDatetime
     scored_at: AwareDatetime

@@ -1,5 +1,5 @@
 """Operations: the stack the app talks to, dead-letter queue depths (inspect a queue's waiting
-messages), and the current model with its metrics."""
+messages), the current model with its metrics, and the live rules and lists."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Static
 
+from cardwatch_tui.screens.rules_panel import RulesPanel
 from cardwatch_tui.stack_client import StackClient, StackUnreachableError
 
 
@@ -27,7 +28,7 @@ class OperationsPane(Vertical):
     """Refreshed on demand and on the app's timer."""
 
     DEFAULT_CSS = """
-    OperationsPane DataTable { height: 7; }
+    OperationsPane #dlq-table { height: 6; }
     OperationsPane Horizontal { height: auto; }
     OperationsPane #ops-info { height: auto; padding: 0 1; }
     OperationsPane VerticalScroll { height: 1fr; border-top: solid $primary; }
@@ -42,11 +43,12 @@ class OperationsPane(Vertical):
         with Horizontal():
             yield Button("Refresh", id="refresh")
             yield Button("Inspect queue", id="inspect")
+        yield RulesPanel(id="rules-panel")
         with VerticalScroll():
             yield Static("redrive from a shell: cardwatch dlq redrive QUEUE", id="dlq-messages")
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("dead-letter queue", "waiting")
+        self.query_one("#dlq-table", DataTable).add_columns("dead-letter queue", "waiting")
         settings = self.app.settings  # type: ignore[attr-defined]
         endpoint = settings.endpoint() or f"AWS {settings.aws_region}"
         self.query_one("#ops-info", Static).update(
@@ -60,7 +62,8 @@ class OperationsPane(Vertical):
     @on(Button.Pressed, "#refresh")
     @work(thread=True, exclusive=True, group="operations")
     def refresh_status(self) -> None:
-        """Read DLQ depths and the current model."""
+        """Read DLQ depths, the current model and the live rules."""
+        self.app.call_from_thread(self.query_one(RulesPanel).refresh_rules)
         try:
             depths = self._client().dlq_depths()
             model = self._client().current_model()
@@ -78,7 +81,7 @@ class OperationsPane(Vertical):
 
     def _show(self, depths: dict[str, int], model: dict[str, Any] | None) -> None:
         self._info(model_line(model))
-        table = self.query_one(DataTable)
+        table = self.query_one("#dlq-table", DataTable)
         table.clear()
         for name, depth in sorted(depths.items()):
             table.add_row(name, str(depth), key=name)
@@ -86,7 +89,7 @@ class OperationsPane(Vertical):
     @on(Button.Pressed, "#inspect")
     def inspect(self) -> None:
         """Show the waiting messages of the selected queue (left in the queue)."""
-        table = self.query_one(DataTable)
+        table = self.query_one("#dlq-table", DataTable)
         if table.row_count:
             name = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
             self._inspect(name)

@@ -9,7 +9,7 @@ UV = $(shell scripts/ensure-uv.sh)
 RUN = $(UV) run --frozen --no-sync
 PACKAGES = -p cardwatch_shared -p cardwatch_ingest -p cardwatch_scorer -p cardwatch_notifier \
            -p kinesis_consumer -p cardwatch_ml -p cardwatch_local -p cardwatch_tui
-PYTEST_FAST = -m "not slow" -n 2  # two workers: the suite is CPU-bound and CI has two cores
+PYTEST_FAST = -m "not slow" -n 2 --durations=15  # two workers: the suite is CPU-bound and CI has two cores
 ENV ?= dev
 ADMIN_EMAIL ?=
 OPS_EMAIL ?=

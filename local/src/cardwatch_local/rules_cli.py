@@ -60,8 +60,10 @@ def print_backtest(result: Backtest) -> None:
     table = Table(
         title=f"rules over {result.transactions:,} verdicts ({result.labelled:,} labelled)"
     )
-    for column in ("rule", "action", "hits", "decides", "labelled", "frauds", "precision"):
-        table.add_column(column, justify="left" if column in {"rule", "action"} else "right")
+    widest = max((len(line.name) for line in result.rules), default=4)
+    table.add_column("rule", no_wrap=True, min_width=widest)  # names are what a reader greps
+    for column in ("action", "hits", "top hit", "labelled", "frauds", "fraud share"):
+        table.add_column(column, justify="left" if column == "action" else "right")
     for line in result.rules:
         table.add_row(
             line.name,

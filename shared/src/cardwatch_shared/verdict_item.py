@@ -1,11 +1,13 @@
 """How a `Verdict` is stored as a DynamoDB item, shared by the scorer (writer) and the notifier.
 
-Numbers are DynamoDB numbers (Decimal), timestamps ISO 8601 strings; attributes added later by
-other services (`notified_at`, `alert_status`) are ignored when the verdict is read back.
+Numbers are DynamoDB numbers (Decimal), timestamps ISO 8601 strings, `features` one compact JSON
+string (a map of Decimals would cost more than the rest of the item to build); attributes added
+later by other services (`notified_at`, `alert_status`) are ignored when the verdict is read back.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from decimal import Decimal
 from typing import Any
@@ -27,11 +29,8 @@ def to_item(verdict: Verdict) -> dict[str, Any]:
     item: dict[str, Any] = verdict.model_dump(mode="json")
     for name in NUMBER_FIELDS:
         item[name] = Decimal(str(item[name]))
-    item["features"] = {
-        name: Decimal(str(value))
-        for name, value in verdict.features.items()
-        if math.isfinite(value)
-    }
+    finite = {k: v for k, v in verdict.features.items() if math.isfinite(v)}
+    item["features"] = json.dumps(finite, separators=(",", ":"))
     return item
 
 
@@ -41,8 +40,8 @@ def from_item(item: dict[str, Any]) -> Verdict:
     for name in ("score", "threshold"):
         if isinstance(fields.get(name), Decimal):
             fields[name] = float(fields[name])
-    if isinstance(fields.get("features"), dict):
-        fields["features"] = {k: float(v) for k, v in fields["features"].items()}
+    if isinstance(fields.get("features"), str):
+        fields["features"] = json.loads(fields["features"])
     if isinstance(fields.get("source_row"), Decimal):
         fields["source_row"] = int(fields["source_row"])
     return Verdict.model_validate(fields)

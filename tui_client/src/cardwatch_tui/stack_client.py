@@ -4,6 +4,7 @@ queues, the current model, and alert emails. Names come from the core stack's ou
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from email import policy
@@ -59,6 +60,13 @@ def _unreachable(settings: TuiSettings, endpoint: str | None, why: object) -> St
     )
 
 
+def _local_credentials(settings: TuiSettings) -> dict[str, str]:
+    """The emulator takes any key; without one in the environment boto3 would refuse to sign."""
+    if settings.environment != "local" or settings.aws_profile or "AWS_ACCESS_KEY_ID" in os.environ:
+        return {}
+    return {"aws_access_key_id": "cardwatch", "aws_secret_access_key": "cardwatch"}
+
+
 class StackClient:
     """boto3 clients for one stack; every call raises `StackUnreachableError` with a hint."""
 
@@ -66,7 +74,9 @@ class StackClient:
         self.settings = settings
         self.endpoint = settings.endpoint()
         session = boto3.session.Session(
-            profile_name=settings.aws_profile, region_name=settings.aws_region
+            profile_name=settings.aws_profile,
+            region_name=settings.aws_region,
+            **_local_credentials(settings),
         )
         config = Config(connect_timeout=2, read_timeout=10, retries={"max_attempts": 2})
         self._clients = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -147,6 +148,7 @@ def apply_rules(
     return decide(live.rules, columns, np.asarray(scores >= threshold, dtype=np.bool_), now)
 
 
+@cache
 def _rule_reason(hit: RuleHit) -> ReasonCode:
     code = hit.name.replace(":", "_") if ":" in hit.name else f"rule_{hit.name}"
     return ReasonCode(code=code, text=hit.text[:200])
@@ -169,7 +171,9 @@ def make_verdict(
     if decision is None:
         decision = Decision.BLOCK if score >= manifest.threshold else Decision.ALLOW
     hits = hits or []
-    codes = [_rule_reason(hit) for hit in hits] + reasons(features)
+    codes = [_rule_reason(hit) for hit in hits[:MAX_REASONS]]
+    if len(codes) < MAX_REASONS:
+        codes += reasons(features)
     return Verdict(
         transaction_id=tx.transaction_id,
         card_token=tx.card_token,

@@ -97,7 +97,8 @@ def apply_to_card(
 ) -> CardState:
     """The card's state after the transaction (old days trimmed)."""
     day = seconds // SECONDS_PER_DAY
-    days = {d: list(v) for d, v in state.days.items() if d > day - max(spec.card_windows)}
+    oldest = day - max(spec.card_windows)
+    days = {d: list(v) for d, v in state.days.items() if d > oldest}
     bucket = days.setdefault(day, [0.0, 0.0])
     bucket[0] += 1
     bucket[1] += amount
@@ -124,7 +125,8 @@ def apply_to_terminal(
 ) -> TerminalState:
     """The terminal's state after one more transaction."""
     day = seconds // SECONDS_PER_DAY
-    days = {d: list(v) for d, v in state.days.items() if d > day - spec.state_days}
+    oldest = day - spec.state_days
+    days = {d: list(v) for d, v in state.days.items() if d > oldest}
     days.setdefault(day, [0.0, 0.0])[0] += 1
     return TerminalState(days=days)
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def _read(path: Path) -> RuleSet:
     try:
         return read_rules(path)
     except RuleSetFileError as error:
-        console.print(f"[red]refused[/]: {error}", highlight=False)
+        console.print(f"[red]refused[/]: {escape(str(error))}", highlight=False)
         raise typer.Exit(code=2) from None
 
 
@@ -66,7 +67,7 @@ def print_backtest(result: Backtest) -> None:
         table.add_column(column, justify="left" if column == "action" else "right")
     for line in result.rules:
         table.add_row(
-            line.name,
+            escape(line.name),
             line.action,
             f"{line.hits:,}",
             f"{line.decided:,}",
@@ -128,14 +129,18 @@ def show() -> None:
         table.add_column(column)
     for rule in sorted(rules.rules, key=lambda r: -r.priority):
         table.add_row(
-            rule.name, rule.action.value, str(rule.priority), str(rule.enabled), rule.description
+            rule.name,
+            rule.action.value,
+            str(rule.priority),
+            str(rule.enabled),
+            escape(rule.description),
         )
     console.print(table)
     entries = Table(title="lists")
     for column in ("kind", "value", "action", "expires", "reason"):
         entries.add_column(column)
     for entry in rules.lists:
-        entries.add_row(*list_row(entry))
+        entries.add_row(*map(escape, list_row(entry)))
     console.print(entries)
 
 
@@ -172,7 +177,7 @@ def rollback(
     try:
         pointer = _stack().rule_registry().rollback(version)
     except RuleSetError as error:
-        console.print(f"[red]{error}[/]")
+        console.print(f"[red]{escape(str(error))}[/]")
         raise typer.Exit(code=1) from None
     console.print(f"live rule set: {pointer.version}")
 

@@ -40,7 +40,10 @@ class RulesPointer(BaseModel):
 
 def describe_errors(error: ValidationError) -> list[tuple[tuple[str | int, ...], str]]:
     """(location, reason) of each problem, without the offending input."""
-    return [(tuple(e["loc"]), e["msg"]) for e in error.errors(include_input=False)]
+    return [
+        (tuple(e["loc"]), e["msg"].removeprefix("Value error, "))
+        for e in error.errors(include_input=False)
+    ]
 
 
 def parse_body(body: bytes, sha256: str | None = None) -> RuleSet:

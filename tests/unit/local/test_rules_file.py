@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from cardwatch_local.cli import app
 from cardwatch_local.rules_file import RuleSetFileError, parse_rules, read_rules
 
 pytestmark = pytest.mark.unit
@@ -52,3 +54,17 @@ def test_json_is_read_too_and_syntax_errors_have_a_line() -> None:
     assert caught.value.problems[0].line == 3
     with pytest.raises(RuleSetFileError, match="a mapping"):
         parse_rules("- just\n- a list\n")
+
+
+def test_publish_refuses_a_broken_file_before_touching_any_stack(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        "rules:\n  - name: Bad\n    description: x\n"
+        '    when: {field: amount, op: gt, value: "lots"}\n    action: block\n'
+    )
+    result = CliRunner().invoke(app, ["rules", "publish", str(broken)], env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert "line 2: rules.0.name: String should match pattern '^[a-z][a-z0-9_]{0,47}$'" in (
+        result.output
+    )
+    assert "line 4: rules.0.when: amount is a number: compare it with a number" in result.output

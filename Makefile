@@ -9,7 +9,7 @@ UV = $(shell scripts/ensure-uv.sh)
 RUN = $(UV) run --frozen --no-sync
 PACKAGES = -p cardwatch_shared -p cardwatch_ingest -p cardwatch_scorer -p cardwatch_notifier \
            -p kinesis_consumer -p cardwatch_ml -p cardwatch_local -p cardwatch_tui
-PYTEST_FAST = -m "not slow" -n 2 --durations=15  # two workers: the suite is CPU-bound and CI has two cores
+PYTEST_FAST = -m "not slow" -n 2 --dist worksteal --durations=15  # two workers: the suite is CPU-bound and CI has two cores
 ENV ?= dev
 ADMIN_EMAIL ?=
 OPS_EMAIL ?=
@@ -19,7 +19,7 @@ SAM = $(UV) tool run --from aws-sam-cli==$(SAM_CLI_VERSION) sam
 CHECKOV = $(UV) tool run --from checkov==$(CHECKOV_VERSION) checkov
 TEMPLATES = infra/sam/template.yaml $(wildcard infra/sam/*/template.yaml)
 
-.PHONY: help setup demo tui test lint typecheck infra-check unit contracts examples bench clean \
+.PHONY: help setup demo tui test lint typecheck infra-check unit contracts examples bench chaos clean \
         deploy-core deploy-ingest deploy-scorer deploy-notifier deploy-all
 
 help: ## list the targets
@@ -58,6 +58,12 @@ unit: setup ## only the unit tests
 BENCH_OUT ?=
 bench: setup ## benchmarks, as ratios against a floor measured in the same run (not in make test)
 	$(RUN) python -m bench.run_all $(if $(BENCH_OUT),--out $(BENCH_OUT))
+
+CHAOS_TRANSACTIONS ?= 100000
+CHAOS_SUMMARY ?=
+chaos: setup ## faults injected into the whole local pipeline at full size (not in make test)
+	$(RUN) cardwatch chaos --transactions $(CHAOS_TRANSACTIONS) \
+		$(if $(CHAOS_SUMMARY),--summary-json $(CHAOS_SUMMARY))
 
 contracts: setup ## regenerate the committed JSON Schemas of the contracts
 	$(RUN) python -m cardwatch_shared.schema_registry

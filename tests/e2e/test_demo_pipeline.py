@@ -1,4 +1,5 @@
-"""The demo's path, small: upload → ingest → Kinesis → scorer → verdicts → notifier → mailbox."""
+"""`cardwatch demo --ephemeral`, small: the components table, the contract preview, then upload →
+ingest → Kinesis → scorer → verdicts → notifier → mailbox, nothing lost, no card number shown."""
 
 from __future__ import annotations
 
@@ -6,23 +7,32 @@ import json
 from pathlib import Path
 
 import pytest
-from rich.console import Console
+from typer.testing import CliRunner
 
-from cardwatch_local.pipeline_demo import BAD_ROWS, DemoSize, run_pipeline_demo
+from cardwatch_local.cli import app
+from cardwatch_local.components import COMPONENTS
+from cardwatch_local.pipeline_demo import BAD_ROWS
 from cardwatch_shared.scrubber import contains_card_number
 
 pytestmark = pytest.mark.e2e
 
 
-def test_small_demo_loses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CARDWATCH_LOCAL_PORT", "0")
-    monkeypatch.setenv("CARDWATCH_LOCAL_STATE_DIR", str(tmp_path))
-    summary_path = tmp_path / "summary.json"
-    console = Console(record=True, width=120)
-    code = run_pipeline_demo(console, DemoSize(cards=30, days=4, train_cards=250, train_days=25),
-                             summary_path)  # fmt: skip
-    summary = json.loads(summary_path.read_text())
-    assert code == 0, summary
+def test_small_demo_loses_nothing(tmp_path: Path) -> None:
+    env = {
+        "COLUMNS": "200",
+        "CARDWATCH_LOCAL_PORT": "0",
+        "CARDWATCH_LOCAL_STATE_DIR": str(tmp_path),
+    }
+    result = CliRunner().invoke(
+        app, ["demo", "--ephemeral", "--cards", "30", "--days", "4"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    for part in COMPONENTS:
+        assert part.name in result.output
+    assert "4 accepted, 2 rejected of 6 rows" in result.output
+    assert "•••• 4444" in result.output
+    assert not contains_card_number(result.output)
+    summary = json.loads((tmp_path / "demo-summary.json").read_text())
     assert summary["lost"] == 0
     assert summary["duplicate_verdicts"] == 0
     assert summary["verdicts"] == summary["rows_accepted"] > 100
@@ -40,4 +50,3 @@ def test_small_demo_loses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert len(mails) == summary["alerts_sent"]
     for mail in mails:
         assert not contains_card_number(mail.read_text())
-    assert not contains_card_number(console.export_text())

@@ -51,6 +51,26 @@ def demo(
     raise typer.Exit(code=code)
 
 
+@app.command()
+def chaos(
+    transactions: Annotated[int, typer.Option(help="simulated transactions to upload")] = 100_000,
+    summary_json: Annotated[
+        str | None, typer.Option(help="where to write the table as JSON (default: state folder)")
+    ] = None,
+) -> None:
+    """Inject faults into the whole local pipeline; exit 1 unless nothing was lost or doubled.
+
+    Every fault is a setting (CARDWATCH_CHAOS_*, see docs/chaos.md)."""
+    from pathlib import Path
+
+    from cardwatch_local.chaos_plan import ChaosPlan
+    from cardwatch_local.chaos_run import run_chaos
+
+    plan = ChaosPlan(transactions=transactions)
+    path = Path(summary_json) if summary_json else None
+    raise typer.Exit(code=run_chaos(console, plan, path))
+
+
 def _register_model_commands() -> None:
     """`cardwatch model …` and `cardwatch simulate` come from cardwatch_ml."""
     from cardwatch_ml.cli import app as model_app

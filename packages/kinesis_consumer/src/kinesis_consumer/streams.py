@@ -173,8 +173,11 @@ class DynamoDBStreamSource:
             args = {"StreamArn": self.stream_arn, "ExclusiveStartShardId": last}
 
     async def iterator(self, shard_id: str, position: Position) -> str:
+        args = _iterator_args(position)
+        if "StartingSequenceNumber" in args:  # DynamoDB Streams names it differently
+            args["SequenceNumber"] = args.pop("StartingSequenceNumber")
         reply = await self.client.get_shard_iterator(
-            StreamArn=self.stream_arn, ShardId=shard_id, **_iterator_args(position)
+            StreamArn=self.stream_arn, ShardId=shard_id, **args
         )
         return str(reply["ShardIterator"])
 

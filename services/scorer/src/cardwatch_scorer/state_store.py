@@ -10,8 +10,9 @@ version did not move. No TransactWriteItems: each effect is idempotent on its ow
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -20,17 +21,19 @@ from botocore.exceptions import ClientError
 
 from cardwatch_shared.contracts import Verdict
 from cardwatch_shared.features.online import CardState, TerminalState
-from cardwatch_shared.features.spec import SPEC
+from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
 from cardwatch_shared.verdict_item import to_item
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 BATCH_GET_LIMIT = 100
-COUNTS_PER_UPDATE = 40  # ids per conditional update: the condition stays under its 4 KB limit
-ID_DAYS_KEPT = (
-    2  # days a terminal remembers transaction ids (replays come within Kinesis retention)
-)
+COUNTS_PER_UPDATE = 30  # ids per conditional update: the condition stays under its 4 KB limit
+# A terminal remembers the ids it counted per *processing* day (not event day: a file of old
+# history is counted today); an id is checked against today's and yesterday's set. A replay comes
+# within the stream mapping's MaximumRecordAgeInSeconds of the first delivery, which the scorer
+# template bounds to one day, so both sets cover it. Older sets are dropped as days pass.
+SEEN_DAYS_DROPPED = range(2, 9)
 _serialize, _deserialize = TypeSerializer().serialize, TypeDeserializer().deserialize
 
 
@@ -103,17 +106,27 @@ class StateStore:
     """The verdicts table and the state table."""
 
     def __init__(
-        self, dynamodb: Any, verdicts_table: str, state_table: str, writers: int = 1
+        self,
+        dynamodb: Any,
+        verdicts_table: str,
+        state_table: str,
+        writers: int = 1,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._db, self._verdicts, self._state = dynamodb, verdicts_table, state_table
+        self._clock = clock
         self._pool = ThreadPoolExecutor(writers, "state-write") if writers > 1 else None
 
     def _each(self, write: Callable[[T], R], items: Sequence[T]) -> list[R]:
         """`write` over `items`, several in flight at once: each write is independent and
-        conditional, so their order does not matter (a batch's latency is one round, not N)."""
+        conditional, so their order does not matter (a batch's latency is one round, not N).
+        If one fails, the others still finish first, so that no write of a failed invocation
+        can run alongside its retry."""
         if self._pool is None or len(items) < 2:
             return [write(item) for item in items]
-        return list(self._pool.map(write, items))
+        futures = [self._pool.submit(write, item) for item in items]
+        wait(futures)  # every write ends before a failure propagates: none outlives the batch
+        return [future.result() for future in futures]
 
     def _batch_get(
         self, requests: list[tuple[str, dict[str, Any], str | None]]
@@ -203,9 +216,9 @@ class StateStore:
                     self._count_on_terminal([count])
 
     def _count_on_terminal(self, counts: list[TerminalCount]) -> bool:
-        """+len(counts) on the terminal's day, only if none of the ids was counted before: the
-        ids join the day's id set in the same conditional update. Old buckets and id sets are
-        dropped as the days pass. False if some id was already counted (nothing written)."""
+        """+len(counts) on the terminal's event day, only if none of the ids was counted today or
+        yesterday: the ids join today's set in the same conditional update. Old buckets and id
+        sets are dropped as the days pass. False if some id was counted (nothing written)."""
         first = counts[0]
         stale = [
             f"{kind}_{d}"
@@ -213,17 +226,21 @@ class StateStore:
             if d <= first.day - SPEC.state_days
             for kind in ("n", "f")
         ]
-        stale += [f"ids_{d}" for d in first.known_days if d <= first.day - ID_DAYS_KEPT]
-        names = {"#n": f"n_{first.day}", "#ids": f"ids_{first.day}"}
+        today = int(self._clock()) // SECONDS_PER_DAY
+        stale += [f"seen_{today - age}" for age in SEEN_DAYS_DROPPED]
+        names = {"#n": f"n_{first.day}", "#ids": f"seen_{today}", "#prev": f"seen_{today - 1}"}
         names |= {f"#s{i}": name for i, name in enumerate(stale)}
-        removal = " REMOVE " + ", ".join(f"#s{i}" for i in range(len(stale))) if stale else ""
+        removal = " REMOVE " + ", ".join(f"#s{i}" for i in range(len(stale)))
         ids = {f":id{i}": {"S": c.transaction_id} for i, c in enumerate(counts)}
+        condition = " AND ".join(
+            f"NOT contains(#ids, {v}) AND NOT contains(#prev, {v})" for v in ids
+        )
         try:
             self._db.update_item(
                 TableName=self._state,
                 Key={"pk": {"S": terminal_key(first.terminal_id)}},
                 UpdateExpression="ADD #n :k, #ids :tx" + removal,
-                ConditionExpression=" AND ".join(f"NOT contains(#ids, {v})" for v in ids),
+                ConditionExpression=condition,
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues={
                     ":k": {"N": str(len(counts))},

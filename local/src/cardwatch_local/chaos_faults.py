@@ -1,0 +1,237 @@
+"""Fault injection for the chaos run. Nothing here is imported by the services: faults enter
+through botocore's event hooks on the clients a process creates once `install` ran, and through
+wrappers around the handlers the local runtime invokes.
+
+- Kinesis PutRecords (ingest): a share of each call's entries answered
+  `ProvisionedThroughputExceededException` and not written, as a throttled shard does; and, when
+  armed, the call that crosses half of a file raises: ingest dies halfway through it.
+- DynamoDB (scorer): every `fault_spacing`-th write is throttled (raised before it is sent, as
+  botocore does once its retries are spent); some conditional puts of a card's state lose a real
+  race: another writer bumps the card's version just before the put.
+- SNS Publish (notifier): the first attempt of some alerts fails.
+- The scorer handler: some invocations process k records, then crash.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from cardwatch_local.chaos_plan import ChaosPlan, FaultLog
+
+Handler = Callable[[dict[str, Any], Any], Any]
+THROTTLED = "ProvisionedThroughputExceededException"
+RACE_EVERY = 4  # a card's conditional put loses a race on the 1st, 5th, 9th… of them
+
+
+class IngestDiedError(RuntimeError):
+    """The injected death of an ingest invocation halfway through a file."""
+
+
+class ScorerCrashError(RuntimeError):
+    """The injected crash of a scorer invocation after k records."""
+
+
+def verdict_writes_path(plan: ChaosPlan) -> Path:
+    """Where the scorer workers log each verdict they stored."""
+    return plan.log_path.with_name(plan.log_path.stem + "-verdict-writes.jsonl")
+
+
+def _client_error(code: str, operation: str, message: str) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": message}}, operation)
+
+
+class ClientFaults:
+    """Hooks on every boto3 client created after `install()` in this process."""
+
+    def __init__(self, plan: ChaosPlan, log: FaultLog, role: str, raw_dynamodb: Any = None) -> None:
+        self.plan, self.log, self.role = plan, log, role
+        self._raw_dynamodb = raw_dynamodb  # made before install: its calls carry no faults
+        self._random = random.Random(plan.seed)  # noqa: S311 - fault timing, not secrets
+        self._lock = threading.Lock()
+        self._writes = self._card_puts = 0
+        self._first_publish: set[str] = set()
+        self.ingest_die_after: int | None = None
+        self._put_while_armed = 0
+        self.verdict_writes = FaultLog(verdict_writes_path(plan))
+
+    def install(self) -> Callable[[], None]:
+        """From now on every `boto3.session.Session().client(...)` carries the hooks, until the
+        returned function is called."""
+        original = boto3.session.Session.client
+        faults = self
+
+        def client(session: Any, *args: Any, **kwargs: Any) -> Any:
+            made = original(session, *args, **kwargs)
+            if hasattr(made, "meta"):  # aioboto3 (the stream pollers) makes context managers
+                faults.register(made)
+            return made
+
+        boto3.session.Session.client = client
+
+        def uninstall() -> None:
+            boto3.session.Session.client = original
+
+        return uninstall
+
+    def register(self, client: Any) -> None:
+        """Attach this role's hooks to one client."""
+        service = client.meta.service_model.service_name
+        events = client.meta.events
+        if self.role == "run" and service == "kinesis":
+            events.register("before-parameter-build.kinesis.PutRecords", self._put_records)
+            events.register("after-call.kinesis.PutRecords", self._put_records_answer)
+        if self.role == "run" and service == "sns":
+            events.register("before-parameter-build.sns.Publish", self._publish)
+        if self.role == "scorer" and service == "dynamodb":
+            events.register("before-parameter-build.dynamodb.PutItem", self._dynamodb_write)
+            events.register("before-parameter-build.dynamodb.UpdateItem", self._dynamodb_write)
+            events.register("after-call.dynamodb.PutItem", self._verdict_written)
+
+    # --- Kinesis ---------------------------------------------------------------------------
+
+    def _put_records(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        records = params["Records"]
+        if self.ingest_die_after is not None:
+            self._put_while_armed += len(records)
+            if self._put_while_armed > self.ingest_die_after:
+                self.ingest_die_after = None
+                self.log.record("ingest_death", records_put_before=self._put_while_armed)
+                raise IngestDiedError("chaos: ingest died halfway through the file")
+        share = self.plan.put_records_failure_share
+        dropped = [i for i in range(len(records)) if self._random.random() < share]
+        if not dropped or len(dropped) == len(records):
+            return
+        context["chaos_dropped"] = (dropped, len(records))
+        gone = set(dropped)
+        params["Records"] = [r for i, r in enumerate(records) if i not in gone]
+
+    def _put_records_answer(
+        self, parsed: dict[str, Any], context: dict[str, Any], **_: Any
+    ) -> None:
+        if "chaos_dropped" not in context or "Records" not in parsed:
+            return
+        dropped, total = context.pop("chaos_dropped")
+        written = iter(parsed["Records"])
+        gone = set(dropped)
+        throttled = {"ErrorCode": THROTTLED, "ErrorMessage": "Rate exceeded for shard (chaos)"}
+        parsed["Records"] = [throttled if i in gone else next(written) for i in range(total)]
+        parsed["FailedRecordCount"] = parsed.get("FailedRecordCount", 0) + len(dropped)
+        self.log.record("put_records_throttled", n=len(dropped))
+
+    # --- DynamoDB --------------------------------------------------------------------------
+
+    def _dynamodb_write(
+        self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any
+    ) -> None:
+        if model.name == "PutItem" and "transaction_id" in params.get("Item", {}):
+            context["chaos_verdict"] = params["Item"]["transaction_id"]["S"]
+        key = params.get("Item") or params.get("Key") or {}
+        pk = str(key.get("pk", {}).get("S", ""))
+        card_put = model.name == "PutItem" and pk.startswith("card#")
+        with self._lock:
+            self._writes += 1
+            self._card_puts += card_put
+            race_due = card_put and self._card_puts % RACE_EVERY == 1
+            throttle_due = self._writes % self.plan.fault_spacing == 0
+        if not (race_due or throttle_due):
+            return
+        done = self.log.counts()  # the budgets hold across worker processes
+        race = race_due and done["card_race"] < self.plan.card_races
+        throttle = (
+            not race and throttle_due and done["dynamodb_throttle"] < self.plan.dynamodb_throttles
+        )
+        if race:
+            self._bump_version(params["TableName"], pk)
+            self.log.record("card_race", table=params["TableName"])
+        elif throttle:
+            self.log.record("dynamodb_throttle", table=params["TableName"], op=model.name)
+            raise _client_error(THROTTLED, model.name, "Rate of requests exceeds (chaos)")
+
+    def _bump_version(self, table: str, pk: str) -> None:
+        """Another writer wins the race: the card's version moves (a card not stored yet is
+        created empty), its transactions do not change."""
+        try:
+            self._raw_dynamodb.update_item(
+                TableName=table,
+                Key={"pk": {"S": pk}},
+                UpdateExpression="SET version = version + :one",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues={":one": {"N": "1"}},
+            )
+        except ClientError:
+            self._raw_dynamodb.put_item(
+                TableName=table,
+                Item={
+                    "pk": {"S": pk},
+                    "state": {"S": '{"days": {}, "last": null}'},
+                    "applied": {"S": "[]"},
+                    "version": {"N": "1"},
+                },
+            )
+
+    def _verdict_written(
+        self, parsed: dict[str, Any], context: dict[str, Any], http_response: Any, **_: Any
+    ) -> None:
+        """Every verdict actually stored, so that a second write of one would show."""
+        tx = context.get("chaos_verdict")
+        if tx is not None and http_response.status_code == 200 and "Error" not in parsed:
+            self.verdict_writes.record("verdict_put", tx=tx)
+
+    # --- SNS -------------------------------------------------------------------------------
+
+    def _publish(self, params: dict[str, Any], **_: Any) -> None:
+        message = str(params.get("Message", ""))
+        with self._lock:
+            first = message not in self._first_publish
+            fail = first and len(self._first_publish) < self.plan.notifier_publish_failures
+            if fail:
+                self._first_publish.add(message)
+        if fail:
+            self.log.record("notifier_publish_failure")
+            raise _client_error("InternalError", "Publish", "SNS is unavailable (chaos)")
+
+
+def crashing_scorer(handler: Handler, plan: ChaosPlan, log: FaultLog) -> Handler:
+    """The scorer, except that some invocations process k records and then crash."""
+    calls = 0
+
+    def invoke(event: dict[str, Any], context: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        k = plan.crash_after_records
+        records = event.get("Records", [])
+        if (
+            calls % 3 == 2
+            and len(records) > k
+            and log.counts()["scorer_crash"] < plan.scorer_crashes
+        ):
+            handler({**event, "Records": records[:k]}, context)
+            log.record("scorer_crash", after_records=k, batch=len(records))
+            raise ScorerCrashError(f"chaos: the scorer crashed after {k} of {len(records)} records")
+        return handler(event, context)
+
+    return invoke
+
+
+def dying_ingest(handler: Handler, faults: ClientFaults, rows_by_key: dict[str, int]) -> Handler:
+    """Ingest, except that its first invocation on each file in `rows_by_key` dies halfway."""
+    armed = dict(rows_by_key)
+
+    def invoke(event: dict[str, Any], context: Any) -> Any:
+        key = str(event.get("detail", {}).get("object", {}).get("key", ""))
+        rows = armed.pop(key, None)
+        if rows is not None:
+            faults.ingest_die_after = rows // 2
+        try:
+            return handler(event, context)
+        finally:
+            faults.ingest_die_after = None
+
+    return invoke

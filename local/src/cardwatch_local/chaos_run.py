@@ -21,6 +21,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +32,14 @@ from cardwatch_local import mailbox
 from cardwatch_local import stack as local_stack
 from cardwatch_local.chaos_faults import ClientFaults, dying_ingest, verdict_writes_path
 from cardwatch_local.chaos_plan import ChaosPlan, FaultLog
+from cardwatch_local.chaos_worker import LEASE_TABLE
 from cardwatch_local.emulator import embedded_aws
 from cardwatch_local.pipeline_demo import (
     QUIET,
     DemoSize,
     _clear_function_caches,
     _clients,
+    _dlq_depth,
     _flush_digests,
     _function_environment,
     demo_files,
@@ -50,6 +53,7 @@ from cardwatch_shared.features.spec import SECONDS_PER_DAY
 
 TX_PER_CARD_DAY = 1.7  # what the simulator produces on average
 DAYS = 14
+QUIET_S = 8.0  # the scorer's checkpoints unchanged this long: it has nothing left to do
 TX_ID = re.compile(r"sim\d+-\d{8}")
 
 
@@ -152,14 +156,13 @@ def _verdict_count(clients: dict[str, Any], stack: LocalStack) -> int:
     return int(table.get("ItemCount", 0))
 
 
-def _dlq_depths(clients: dict[str, Any], stack: LocalStack) -> dict[str, int]:
-    depths = {}
-    for name, url in dlq_urls(stack, clients["sqs"]).items():
-        attrs = clients["sqs"].get_queue_attributes(
-            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
-        )
-        depths[name.rsplit(":", 1)[1]] = int(attrs["Attributes"]["ApproximateNumberOfMessages"])
-    return depths
+def _checkpoints(clients: dict[str, Any]) -> tuple[str, ...]:
+    """Where the scorer workers' shard checkpoints stand (the lease table is small)."""
+    try:
+        items = scan_table(clients["dynamodb"], LEASE_TABLE)
+    except clients["dynamodb"].exceptions.ResourceNotFoundException:
+        return ()
+    return tuple(sorted(str(item.get("checkpoint", {}).get("S")) for item in items))
 
 
 @dataclass
@@ -191,6 +194,7 @@ async def _score_and_notify(
         stop = asyncio.Event()
         notifying = asyncio.create_task(runner.run(stop))
         finished = False
+        last_checkpoints, quiet_since = _checkpoints(clients), time.monotonic()
         while time.monotonic() < deadline:
             await asyncio.sleep(1.0)
             count = _verdict_count(clients, stack)
@@ -199,9 +203,15 @@ async def _score_and_notify(
                 log.record("worker_kill", verdicts_so_far=count)
                 kill_at.pop(0)
                 worker.start()
-            parked = sum(_dlq_depths(clients, stack).values())
+            parked = sum(_dlq_depth(clients, stack).values())
             poison_parked = plan.poison_records == 0 or parked > 0
-            if count >= expected and poison_parked:
+            checkpoints = _checkpoints(clients)
+            if checkpoints != last_checkpoints:
+                last_checkpoints, quiet_since = checkpoints, time.monotonic()
+            # every verdict is in, and the scorer has stopped moving: retries of card updates
+            # (which come after the verdicts) are done too
+            quiet = time.monotonic() - quiet_since >= QUIET_S
+            if count >= expected and poison_parked and quiet:
                 finished = True
                 break
         await asyncio.sleep(2.0)
@@ -218,8 +228,8 @@ def _state_check(items: list[dict[str, Any]], verdicts: list[dict[str, Any]]) ->
     cards: Counter[tuple[str, int]] = Counter()
     terminals: Counter[tuple[str, int]] = Counter()
     for v in verdicts:
-        moment = v["event_time"]["S"].replace("Z", "+00:00")
-        day = int(_epoch(moment)) // SECONDS_PER_DAY
+        moment = datetime.fromisoformat(v["event_time"]["S"].replace("Z", "+00:00"))
+        day = int(moment.timestamp()) // SECONDS_PER_DAY
         cards[(v["card_token"]["S"], day)] += 1
         terminals[(v["terminal_id"]["S"], day)] += 1
     stored: Counter[tuple[str, int]] = Counter()
@@ -251,12 +261,6 @@ def _state_check(items: list[dict[str, Any]], verdicts: list[dict[str, Any]]) ->
         "state_missing_counts": missing,
         "state_wrong": wrong[:10],
     }
-
-
-def _epoch(iso: str) -> float:
-    from datetime import datetime
-
-    return datetime.fromisoformat(iso).timestamp()
 
 
 def _alert_check(folder: Path, fraud_ids: set[str]) -> dict[str, int]:
@@ -294,7 +298,7 @@ def summarise(
         "sent": len(upload.good_ids),
         "verdicts": len(verdicts),
         "rejected": upload.rejected,
-        "dlq": _dlq_depths(clients, stack),
+        "dlq": _dlq_depth(clients, stack),
         "lost": len(upload.good_ids - ids),
         "duplicate_verdicts": sum(n - 1 for n in writes.values() if n > 1),
         **_state_check(scan_table(clients["dynamodb"], stack.outputs["StateTableName"]), verdicts),

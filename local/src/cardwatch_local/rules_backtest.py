@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from cardwatch_scorer.rule_engine import RuleDecisions, decide, referenced_fields
+from cardwatch_scorer.scoring import rule_columns
 from cardwatch_shared.contracts import Decision, RuleSet, Verdict
-from cardwatch_shared.contracts.rule_set import CATEGORICAL_FIELDS
 from cardwatch_shared.verdict_item import from_item
 
 
@@ -88,24 +88,11 @@ def verdicts_of(items: Iterable[dict[str, Any]]) -> list[Verdict]:
     return [from_item(item) for item in items]
 
 
-def columns_of(verdicts: list[Verdict], fields: Iterable[str]) -> dict[str, np.ndarray]:
-    """The rule engine's columns, from what each verdict recorded."""
-    columns: dict[str, np.ndarray] = {}
-    for name in fields:
-        if name == "score":
-            columns[name] = np.asarray([v.score for v in verdicts], dtype=np.float64)
-        elif name in CATEGORICAL_FIELDS:
-            values = [getattr(v, name) for v in verdicts]
-            columns[name] = np.asarray([str(getattr(x, "value", x)) for x in values], dtype=object)
-        else:
-            column = [v.features.get(name, math.nan) for v in verdicts]
-            columns[name] = np.asarray(column, dtype=np.float64)
-    return columns
-
-
 def _decide(rules: RuleSet, verdicts: list[Verdict], now: datetime) -> RuleDecisions:
     model_block = np.asarray([v.score >= v.threshold for v in verdicts], dtype=np.bool_)
-    columns = columns_of(verdicts, referenced_fields(rules))
+    scores = np.asarray([v.score for v in verdicts], dtype=np.float64)
+    features = [v.features for v in verdicts]
+    columns = rule_columns(referenced_fields(rules), verdicts, features, scores)
     return decide(rules, columns, model_block, now)
 
 

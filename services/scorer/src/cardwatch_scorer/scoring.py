@@ -8,6 +8,7 @@ its card never absorbed it (the function died between the two writes) the card a
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -118,18 +119,22 @@ def score_batch(
 
 
 def rule_columns(
-    fields: set[str], pending: list[tuple[Transaction, dict[str, float]]], scores: np.ndarray
+    fields: set[str],
+    records: Sequence[Transaction | Verdict],
+    features: Sequence[Mapping[str, float]],
+    scores: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """The columns the rules name: features (NaN where absent), the score, transaction fields."""
+    """The columns the rules name: features (NaN where absent), the score, and the categories of
+    each transaction (or of its verdict: the backtest replays stored verdicts the same way)."""
     columns: dict[str, np.ndarray] = {}
     for name in fields:
         if name == "score":
             columns[name] = np.asarray(scores, dtype=np.float64)
         elif name in CATEGORICAL_FIELDS:
-            values = [getattr(tx, name) for tx, _ in pending]
+            values = [getattr(record, name) for record in records]
             columns[name] = np.asarray([str(getattr(v, "value", v)) for v in values], dtype=object)
         else:
-            column = [features.get(name, math.nan) for _, features in pending]
+            column = [f.get(name, math.nan) for f in features]
             columns[name] = np.asarray(column, dtype=np.float64)
     return columns
 
@@ -144,7 +149,9 @@ def apply_rules(
     """Rules and lists over the batch; None when no rule set is live."""
     if not live.rules.rules and not live.rules.lists:
         return None
-    columns = rule_columns(referenced_fields(live.rules), pending, scores)
+    transactions = [tx for tx, _ in pending]
+    features = [f for _, f in pending]
+    columns = rule_columns(referenced_fields(live.rules), transactions, features, scores)
     return decide(live.rules, columns, np.asarray(scores >= threshold, dtype=np.bool_), now)
 
 

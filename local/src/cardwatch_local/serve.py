@@ -45,11 +45,20 @@ def state_file(settings: LocalSettings) -> Path:
 
 def read_state(settings: LocalSettings) -> dict[str, Any] | None:
     """The running stack's state file, or None when nothing runs."""
-    path = state_file(settings)
-    if not path.exists():
+    try:
+        text = state_file(settings).read_text(encoding="utf-8")
+    except FileNotFoundError:
         return None
-    state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    state: dict[str, Any] = json.loads(text)
     return state
+
+
+def write_state_file(settings: LocalSettings, state: dict[str, Any]) -> None:
+    """Replace the state file atomically, so a reader never sees half of it."""
+    path = state_file(settings)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(json.dumps(state, indent=2), encoding="utf-8")
+    os.replace(partial, path)
 
 
 def running_state(settings: LocalSettings) -> dict[str, Any] | None:
@@ -148,8 +157,7 @@ async def _serve(
         def write_state() -> None:
             shipper.flush()
             served.consumers = {name: p.stats for name, p in runner.pollers.items()}
-            path = state_file(settings)
-            path.write_text(json.dumps(served.as_json(), indent=2), encoding="utf-8")
+            write_state_file(settings, served.as_json())
 
         tasks = [runner.run(stop), _every(POLL_S, stop, deliver_mail), _every(1, stop, write_state)]
         for invoker in served.invokers.values():
@@ -189,7 +197,7 @@ def serve(
                 prepare(stack, clients)
             served = Served(endpoint, stack)
             settings.local_state_dir.mkdir(parents=True, exist_ok=True)
-            state_file(settings).write_text(json.dumps(served.as_json()), encoding="utf-8")
+            write_state_file(settings, served.as_json())
             if on_ready:
                 on_ready(served)
             asyncio.run(_run_until(served, clients, settings, stop))

@@ -17,7 +17,7 @@ from cardwatch_local.pipeline_demo import DemoSize
 from cardwatch_local.running_demo import run_against_stack
 from cardwatch_local.serve import running_state
 from cardwatch_local.settings import LocalSettings
-from cardwatch_shared.scrubber import contains_card_number
+from tests.support.leaks import assert_clean
 
 pytestmark = pytest.mark.e2e
 SIZE = DemoSize(cards=30, days=4, train_cards=250, train_days=25)
@@ -53,6 +53,6 @@ def test_two_runs_on_one_stack(state_dir: Path) -> None:
     assert second["lost"] == second["duplicate_verdicts"] == 0
     assert second["verdicts"] == second["rows_accepted"]
     assert second["alerts_sent"] == second["frauds_flagged"]
-    assert not contains_card_number(console.export_text())
+    assert_clean(console.export_text(), "the console")
     down = CliRunner().invoke(app, ["local", "down"])
     assert down.exit_code == 0, down.output

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from cardwatch_local.cli import app
 from cardwatch_local.components import COMPONENTS
 from cardwatch_local.pipeline_demo import BAD_ROWS
-from cardwatch_shared.scrubber import contains_card_number
+from tests.support.leaks import assert_clean
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +31,7 @@ def test_small_demo_loses_nothing(tmp_path: Path) -> None:
         assert part.name in result.output
     assert "4 accepted, 2 rejected of 6 rows" in result.output
     assert "•••• 4444" in result.output
-    assert not contains_card_number(result.output)
+    assert_clean(result.output, "the console")
     summary = json.loads((tmp_path / "demo-summary.json").read_text())
     assert summary["lost"] == 0
     assert summary["duplicate_verdicts"] == 0
@@ -49,4 +49,4 @@ def test_small_demo_loses_nothing(tmp_path: Path) -> None:
     mails = list((tmp_path / "mailbox").glob("*.eml"))
     assert len(mails) == summary["alerts_sent"]
     for mail in mails:
-        assert not contains_card_number(mail.read_text())
+        assert_clean(mail.read_text(), mail.name)

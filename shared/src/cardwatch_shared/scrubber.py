@@ -16,6 +16,9 @@ from cardwatch_shared.card_number import MAX_PAN_LENGTH, MIN_PAN_LENGTH, luhn_va
 _CANDIDATE = re.compile(r"(?<![\d])[2-6](?:[ -]?\d){12,18}(?![\d])")
 _SENSITIVE_KEYS = frozenset({"cvv", "cvc", "cvv2", "cvc2", "cid", "pin", "track1", "track2"})
 REDACTED = "[REDACTED]"
+_HEX = frozenset("0123456789abcdefABCDEF")
+_DIGEST_CHARS = 32
+_FRACTION = re.compile(r"\d\.$")
 
 
 def _replace(match: re.Match[str]) -> str:
@@ -33,6 +36,30 @@ def scrub_text(text: str) -> str:
 def contains_card_number(text: str) -> bool:
     """True when `text` holds a Luhn-valid 13-19 digit run."""
     return _CANDIDATE.search(text) is not None and scrub_text(text) != text
+
+
+def _in_hex_digest(text: str, start: int, end: int) -> bool:
+    """True when the digits sit inside a long hex string (a token, a digest, an ETag)."""
+    while start > 0 and text[start - 1] in _HEX:
+        start -= 1
+    while end < len(text) and text[end] in _HEX:
+        end += 1
+    run = text[start:end]
+    return len(run) >= _DIGEST_CHARS and not run.isdigit()
+
+
+def card_number_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` holds a card number, for leak scans: like `contains_card_number`, but digit
+    runs inside a hex digest or after a decimal point (a float's fraction) are not numbers."""
+    spans = []
+    for match in _CANDIDATE.finditer(text):
+        start, end = match.span()
+        if _replace(match) == match.group():
+            continue
+        if _FRACTION.search(text, max(start - 2, 0), start) or _in_hex_digest(text, start, end):
+            continue
+        spans.append((start, end))
+    return spans
 
 
 def scrub(value: Any) -> Any:

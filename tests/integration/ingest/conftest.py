@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,6 +35,12 @@ class IngestStack:
         """Put the object and return the EventBridge event S3 would send."""
         reply = self.s3.put_object(Bucket=BUCKET, Key=key, Body=body)
         return s3_object_created(BUCKET, key, len(body), reply["ETag"].strip('"'))
+
+    def upload_file(self, key: str, path: Path) -> dict[str, Any]:
+        """Upload a file from disk (multipart when big) and return its "Object Created" event."""
+        self.s3.upload_file(str(path), BUCKET, key)
+        head = self.s3.head_object(Bucket=BUCKET, Key=key)
+        return s3_object_created(BUCKET, key, head["ContentLength"], head["ETag"].strip('"'))
 
     def invoke(self, event: dict[str, Any], timeout_s: float = 900.0) -> Any:
         from cardwatch_ingest import handler

@@ -12,11 +12,11 @@ import pytest
 from cardwatch_ingest import handler
 from cardwatch_ingest.kinesis_writer import PutBudgetExceededError
 from cardwatch_shared.contracts import IngestReport, Transaction
-from cardwatch_shared.scrubber import contains_card_number
 from tests.integration.ingest.conftest import IngestStack
 from tests.support.aws_faults import FlakyPutRecords
 from tests.support.cards import TEST_PANS
 from tests.support.csv_files import good_row, to_csv
+from tests.support.leaks import assert_clean
 
 pytestmark = pytest.mark.integration
 
@@ -40,7 +40,8 @@ def test_good_file_lands_on_the_stream_tokenised(ingest_stack: IngestStack) -> N
     assert first.source.key == "incoming/good.csv"
     assert report_of(ingest_stack, "good.csv").rows_accepted == 25
     assert ingest_stack.object_keys("rejected/") == []
-    assert not any(contains_card_number(json.dumps(r)) for r in ingest_stack.stream_records())
+    for record in ingest_stack.stream_records():
+        assert_clean(json.dumps(record), "a stream record")
 
 
 def test_mixed_file_rejects_bad_rows_and_keeps_the_good(ingest_stack: IngestStack) -> None:
@@ -82,60 +83,6 @@ def test_rows_without_ids_get_stable_derived_ids(ingest_stack: IngestStack) -> N
     assert len(set(ids)) == 3, "a replayed file must carry the same transaction ids"
 
 
-@pytest.mark.parametrize(
-    ("key", "body", "reason"),
-    [
-        ("incoming/notes.txt", b"hello", "file must end in .csv or .csv.gz"),
-        (
-            "incoming/latin1.csv",
-            to_csv([good_row(0, merchant_name="Café")]).replace(
-                "Café".encode(), "Café".encode("latin-1")
-            ),
-            "file is not UTF-8",
-        ),
-        (
-            "incoming/semicolon.csv",
-            to_csv([good_row(0)], delimiter=";"),
-            "missing required column(s): card_number",
-        ),
-        (
-            "incoming/nocard.csv",
-            to_csv([good_row(0)], columns=["amount", "currency"]),
-            "missing required column(s): card_number",
-        ),
-        (
-            "incoming/cvv.csv",
-            to_csv([{**good_row(0), "cvv": "123"}], columns=[*good_row(0).keys(), "cvv"]),
-            "sensitive authentication data is refused: column(s) cvv",
-        ),
-        (
-            "incoming/dupcols.csv",
-            b"amount,amount,card_number\n1,2,3\n",
-            "duplicate column(s): amount",
-        ),
-        ("incoming/broken.csv.gz", b"not gzip at all", "not a valid gzip stream"),
-    ],
-)
-def test_file_level_rejections(
-    ingest_stack: IngestStack, key: str, body: bytes, reason: str
-) -> None:
-    result = ingest_stack.invoke(ingest_stack.upload(key, body))
-    assert result["status"] == "rejected"
-    assert reason in result["file_error"]
-    name = key.removeprefix("incoming/")
-    assert ingest_stack.object_keys("incoming/") == []
-    assert ingest_stack.object_keys("rejected/") == [f"rejected/{name}"]
-    assert report_of(ingest_stack, name).file_error == result["file_error"]
-    assert ingest_stack.stream_records() == []
-
-
-def test_semicolon_hint(ingest_stack: IngestStack) -> None:
-    result = ingest_stack.invoke(
-        ingest_stack.upload("incoming/semi.csv", to_csv([good_row(0)], delimiter=";"))
-    )
-    assert "(the delimiter must be a comma)" in result["file_error"]
-
-
 def test_size_limit(ingest_stack: IngestStack, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CARDWATCH_MAX_FILE_BYTES", "100")
     handler.runtime.cache_clear()
@@ -144,16 +91,6 @@ def test_size_limit(ingest_stack: IngestStack, monkeypatch: pytest.MonkeyPatch) 
     )
     assert result["status"] == "rejected"
     assert "over the limit of 100" in result["file_error"]
-
-
-def test_gzip_bomb_is_refused(ingest_stack: IngestStack, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CARDWATCH_MAX_DECOMPRESSED_BYTES", str(1024 * 1024))
-    handler.runtime.cache_clear()
-    bomb = gzip.compress(to_csv([good_row(0)]) + b"\n" * (8 * 1024 * 1024))
-    result = ingest_stack.invoke(ingest_stack.upload("incoming/bomb.csv.gz", bomb))
-    assert result["status"] == "rejected"
-    assert "inflates to more than 1048576 bytes" in result["file_error"]
-    assert ingest_stack.stream_records() == []
 
 
 def test_gzip_bom_crlf_and_extra_columns(ingest_stack: IngestStack) -> None:
@@ -165,23 +102,6 @@ def test_gzip_bom_crlf_and_extra_columns(ingest_stack: IngestStack) -> None:
     assert result["rows_accepted"] == 4
     assert result["unknown_columns"] == ["note"]
     assert len(ingest_stack.stream_records()) == 4
-
-
-def test_empty_and_header_only_files(ingest_stack: IngestStack) -> None:
-    empty = ingest_stack.invoke(ingest_stack.upload("incoming/empty.csv", b""))
-    assert empty["status"] == "rejected"
-    assert "header row is required" in empty["file_error"]
-    header_only = ingest_stack.invoke(ingest_stack.upload("incoming/header.csv", to_csv([])))
-    assert header_only["status"] == "empty"
-    assert header_only["rows_read"] == 0
-    assert ingest_stack.object_keys("incoming/") == ["incoming/header.csv"]
-
-
-def test_ragged_rows_are_rejected(ingest_stack: IngestStack) -> None:
-    body = to_csv([good_row(0)]) + b"only,three,fields\n"
-    result = ingest_stack.invoke(ingest_stack.upload("incoming/ragged.csv", body))
-    assert result["rows_rejected"] == 1
-    assert "row has 3 fields, the header has 13" in result["rejects_by_reason"]
 
 
 def test_throttled_put_records_loses_nothing(ingest_stack: IngestStack) -> None:
@@ -215,6 +135,7 @@ def test_same_event_twice_puts_nothing_twice(ingest_stack: IngestStack) -> None:
 
 def test_objects_outside_incoming_are_ignored(ingest_stack: IngestStack) -> None:
     assert ingest_stack.invoke(ingest_stack.upload("reports/x.csv", b"a,b\n")) is None
+    assert ingest_stack.invoke(ingest_stack.upload("incoming/refused/x.csv", b"a,b\n")) is None
     assert ingest_stack.stream_records() == []
 
 
@@ -239,15 +160,4 @@ def test_no_card_number_in_logs_reports_or_rejects(
     outputs += [json.dumps(r) for r in ingest_stack.stream_records()]
     assert outputs[0], "the handler logged nothing"
     for text in outputs:
-        assert not contains_card_number(text), text[:200]
-
-
-def test_huge_field_rejects_the_row_only(ingest_stack: IngestStack) -> None:
-    rows = [good_row(0), good_row(1, merchant_name="x" * 1_000_000), good_row(2)]
-    result = ingest_stack.invoke(ingest_stack.upload("incoming/huge.csv", to_csv(rows)))
-    assert result["rows_accepted"] == 2
-    assert result["rows_rejected"] == 1
-    [reason] = result["rejects_by_reason"]
-    assert reason.startswith("malformed CSV record: field larger than field limit")
-    ids = sorted(r["transaction_id"] for r in ingest_stack.stream_records())
-    assert ids == ["tx-000000", "tx-000002"]
+        assert_clean(text)

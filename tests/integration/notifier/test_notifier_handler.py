@@ -9,10 +9,10 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from cardwatch_notifier import handler
-from cardwatch_shared.scrubber import contains_card_number
 from cardwatch_shared.verdict_item import to_item
 from kinesis_consumer.esm import LambdaContext
 from tests.integration.notifier.conftest import NotifierStack
+from tests.support.leaks import assert_clean
 from tests.support.verdicts import sample_verdict
 
 pytestmark = pytest.mark.integration
@@ -40,7 +40,7 @@ def test_one_email_per_fraud_none_for_legit(notifier_stack: NotifierStack) -> No
     assert notifier_stack.verdict_item("tx-00001")["alert_status"] == "sent"
     assert "alert_status" not in notifier_stack.verdict_item("tx-00002")
     for e in emails:
-        assert not contains_card_number(e["subject"] + e["body"])
+        assert_clean(e["subject"] + e["body"], "an alert email")
         assert "3f3f3f" not in e["subject"], "no card token in the subject"
 
 
@@ -69,7 +69,7 @@ def test_a_burst_becomes_a_digest(notifier_stack: NotifierStack) -> None:
     assert sorted(mailed) == [f"tx-{i:05d}" for i in range(10)], "each alert in exactly one email"
     assert notifier_stack.verdict_item("tx-00009")["alert_channel"] == "digest"
     assert handler.digest_handler({}, LambdaContext("notifier")) == {"digests_sent": 0}
-    assert not contains_card_number(digest["body"])
+    assert_clean(digest["body"], "the digest")
 
 
 def test_failed_publish_is_retried_and_sent_once(

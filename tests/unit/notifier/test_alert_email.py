@@ -6,7 +6,7 @@ import pytest
 
 from cardwatch_notifier.alert_email import ascii_subject
 from cardwatch_notifier.example_email import EXAMPLES_DIR, as_text, example_emails
-from cardwatch_shared.scrubber import contains_card_number
+from tests.support.leaks import assert_clean
 
 pytestmark = pytest.mark.unit
 
@@ -23,5 +23,5 @@ def test_subjects_are_ascii_single_line_and_short() -> None:
 def test_committed_examples_match_the_renderer(name: str) -> None:
     committed = (EXAMPLES_DIR / name).read_text(encoding="utf-8")
     assert committed == as_text(example_emails()[name]), "run `make examples`"
-    assert not contains_card_number(committed)
+    assert_clean(committed, "the email")
     assert "•••• " in committed

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cardwatch_shared.scrubber import REDACTED, contains_card_number, scrub, scrub_text
+from cardwatch_shared.scrubber import (
+    REDACTED,
+    card_number_spans,
+    contains_card_number,
+    scrub,
+    scrub_text,
+)
 from tests.support.cards import TEST_PANS, with_check_digit
 
 pytestmark = pytest.mark.unit
@@ -50,3 +56,12 @@ def test_no_number_survives(prefix: str, first: str, body: str, suffix: str) -> 
     cleaned = scrub_text(prefix + pan + suffix)
     assert pan not in cleaned
     assert not contains_card_number(cleaned)
+
+
+def test_leak_spans_skip_digests_and_fractions_but_not_numbers() -> None:
+    pan = TEST_PANS[0]
+    assert card_number_spans(f"card {pan} used") == [(5, 5 + len(pan))]
+    assert card_number_spans(f"pan{pan}") == [(3, 3 + len(pan))]
+    assert card_number_spans(f"score 0.{pan}") == []
+    assert card_number_spans(f"token {'ab' * 10}{pan}{'cd' * 10}") == []
+    assert card_number_spans(f"short hex ab{pan}") == [(12, 12 + len(pan))]

@@ -13,8 +13,8 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 
 from cardwatch_shared.contracts.transaction_row import ALL_COLUMNS
-from cardwatch_shared.scrubber import contains_card_number
 from cardwatch_tui.screens.help_screen import HelpScreen
+from tests.support.leaks import assert_clean
 from tests.unit.tui.app_under_test import make_app, settle, type_transaction
 
 pytestmark = pytest.mark.unit
@@ -37,7 +37,7 @@ async def test_a_valid_transaction_lands_in_the_batch_masked(tmp_path: Path) -> 
         row = [str(cell) for cell in table.get_row_at(0)]
         assert "•••• 1111" in row
         assert "42.50 EUR" in row
-        assert not any(contains_card_number(cell) for cell in row)
+        assert_clean(" ".join(row), "the batch table")
         assert "added" in _text(app, "#form-status")
 
 

@@ -122,7 +122,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     state = runtime()
     state.config.register_lambda_context(context)
     upload = Upload.from_event_detail(EventBridgeEvent(event).detail)
-    if not upload.key.startswith(state.settings.incoming_prefix):
+    settings = state.settings
+    if upload.key.startswith(settings.refused_prefix):
+        logger.info("a refused upload set aside, not a new one", extra={"key": upload.key})
+        return None
+    if not upload.key.startswith(settings.incoming_prefix):
         logger.warning("object outside the incoming prefix ignored", extra={"key": upload.key})
         return None
     logger.append_keys(upload_id=upload.upload_id)

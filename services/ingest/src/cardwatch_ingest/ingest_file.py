@@ -6,7 +6,6 @@ Knows nothing of Lambda: the handler passes the upload, the adapters and the clo
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,6 +14,7 @@ from typing import BinaryIO, Protocol
 from pydantic import ValidationError
 
 from cardwatch_ingest.csv_stream import OpenBytes, check_utf8, open_text
+from cardwatch_ingest.duplicate_ids import DuplicateIds
 from cardwatch_ingest.file_checks import FileRejectedError, check_header, check_object
 from cardwatch_ingest.kinesis_writer import KinesisWriter, WriterStats
 from cardwatch_ingest.reject_report import RejectsFile, shown_value
@@ -97,20 +97,6 @@ def _rows(
         yield row_number, cells
 
 
-class _DuplicateIds:
-    """Transaction ids seen in this file, as 8-byte digests to keep memory small."""
-
-    def __init__(self) -> None:
-        self._seen: set[bytes] = set()
-
-    def seen_before(self, transaction_id: str) -> bool:
-        digest = hashlib.blake2b(transaction_id.encode(), digest_size=8).digest()
-        if digest in self._seen:
-            return True
-        self._seen.add(digest)
-        return False
-
-
 def _reject_invalid(
     exc: ValidationError, raw: dict[str, str], row: int, rejects: RejectsFile
 ) -> None:
@@ -135,7 +121,7 @@ def _stream_rows(
 ) -> tuple[_Counts, list[str]]:
     settings = ctx.settings
     counts = _Counts()
-    duplicates = _DuplicateIds()
+    duplicates = DuplicateIds()
     csv.field_size_limit(settings.max_field_bytes)
     with open_text(ctx.open_bytes, upload.is_gzip, settings.max_decompressed_bytes) as text:
         header = next(csv.reader([text.readline()]), None)
@@ -182,7 +168,7 @@ def ingest_upload(upload: Upload, ctx: IngestContext) -> IngestOutcome:
         counts, unknown = _stream_rows(upload, ctx, rejects)
     except FileRejectedError as refused:
         rejects.close()
-        store.move(upload, settings.rejected_prefix + name)
+        store.move(upload, settings.refused_prefix + name)
         report = _report(
             upload, started_at, now(), status=FileStatus.REJECTED, error=refused.reason
         )

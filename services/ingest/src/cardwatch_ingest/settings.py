@@ -19,6 +19,11 @@ class IngestSettings(CardwatchSettings, HmacKeySettings):
     idempotency_table: str = Field(default="cardwatch-idempotency", min_length=1)
     incoming_prefix: str = "incoming/"
     rejected_prefix: str = "rejected/"
+    refused_prefix: str = Field(
+        default="incoming/refused/",
+        description="where a file refused whole is kept: raw uploads (card numbers and all) stay "
+        "under the incoming prefix, so everything else in the bucket is free of them",
+    )
     reports_prefix: str = "reports/"
     max_file_bytes: int = Field(default=512 * MIB, gt=0, description="size limit of an upload")
     max_decompressed_bytes: int = Field(

@@ -7,6 +7,7 @@ Every field is parsed from text with a message that names the problem; the card 
 from __future__ import annotations
 
 import math
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -152,6 +153,14 @@ class TransactionRow(Contract):
     def _no_card_number_in_text(cls, value: str | None) -> str | None:
         if value is not None and contains_card_number(value):
             raise ValueError("looks like a card number; card numbers belong in card_number only")
+        return value
+
+    @field_validator("merchant_id", "merchant_name", "terminal_id")
+    @classmethod
+    def _no_control_characters(cls, value: str) -> str:
+        control = next((c for c in value if unicodedata.category(c) == "Cc"), None)
+        if control is not None:
+            raise ValueError(f"contains a control character (U+{ord(control):04X})")
         return value
 
     @field_validator("latitude", "longitude")

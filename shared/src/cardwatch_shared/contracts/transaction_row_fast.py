@@ -94,7 +94,7 @@ def _timestamp(value: str, latest: datetime) -> datetime | None:
 
 
 def _text(value: str, longest: int) -> bool:
-    return 0 < len(value) <= longest and not contains_card_number(value)
+    return 0 < len(value) <= longest and value.isprintable() and not contains_card_number(value)
 
 
 def _coordinate(value: str, bound: float) -> tuple[bool, float | None]:

@@ -28,6 +28,7 @@ FAULTS = (
 
 def test_small_chaos_run_loses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CARDWATCH_LOCAL_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("CARDWATCH_LOCAL_PORT", "0")
     # Few enough faults that no batch can meet more of them than the mapping's retries absorb
     # (a batch whose retries run out goes to the DLQ, as designed, and its cards would miss it).
     plan = ChaosPlan(
@@ -54,5 +55,11 @@ def test_small_chaos_run_loses_nothing(tmp_path: Path, monkeypatch: pytest.Monke
     assert summary["verdicts"] == summary["sent"]
     for fault in FAULTS:
         assert summary["faults"].get(fault, 0) >= 1, fault
+    assert summary["card_number_leaks"] == 0, summary["leak_scan"]["first_leaks"]
+    scanned = summary["leak_scan"]["scanned"]
+    assert scanned["dynamodb items"] > summary["verdicts"]
+    assert scanned["s3 objects"] > 0
+    assert scanned["local files"] > 0
+    assert sum(summary["dlq_reasons"].values()) == sum(summary["dlq"].values())
     parked = {queue: n for queue, n in summary["dlq"].items() if n}
     assert list(parked) == [q for q in summary["dlq"] if "scorer" in q.lower()], parked

@@ -54,5 +54,9 @@ def test_two_runs_on_one_stack(state_dir: Path) -> None:
     assert second["verdicts"] == second["rows_accepted"]
     assert second["alerts_sent"] == second["frauds_flagged"]
     assert_clean(console.export_text(), "the console")
+    scan = CliRunner().invoke(app, ["local", "scan"])
+    assert scan.exit_code == 0, scan.output
+    for searched in ("s3 objects", "dynamodb items", "log events", "local files"):
+        assert searched in scan.output
     down = CliRunner().invoke(app, ["local", "down"])
     assert down.exit_code == 0, down.output

@@ -46,6 +46,8 @@ def test_small_demo_loses_nothing(tmp_path: Path) -> None:
     assert reasons["looks like a card number; card numbers belong in card_number only"] == 1
     assert summary["alerts_sent"] == summary["frauds_flagged"], "one email per fraud verdict"
     assert summary["dlq_messages"] == 0
+    assert summary["card_number_leaks"] == 0, summary["leak_scan"]["first_leaks"]
+    assert summary["leak_scan"]["scanned"]["dynamodb items"] >= summary["verdicts"]
     mails = list((tmp_path / "mailbox").glob("*.eml"))
     assert len(mails) == summary["alerts_sent"]
     for mail in mails:

@@ -28,12 +28,13 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from cardwatch_local import mailbox
+from cardwatch_local import dead_letters, mailbox
 from cardwatch_local import stack as local_stack
 from cardwatch_local.chaos_faults import ClientFaults, dying_ingest, verdict_writes_path
 from cardwatch_local.chaos_plan import ChaosPlan, FaultLog
 from cardwatch_local.chaos_worker import LEASE_TABLE
 from cardwatch_local.emulator import embedded_aws
+from cardwatch_local.leak_scan import scan_stack
 from cardwatch_local.pipeline_demo import (
     QUIET,
     DemoSize,
@@ -299,6 +300,9 @@ def summarise(
         "verdicts": len(verdicts),
         "rejected": upload.rejected,
         "dlq": _dlq_depth(clients, stack),
+        "dlq_reasons": dead_letters.reasons(
+            clients["sqs"], list(dlq_urls(stack, clients["sqs"]).values())
+        ),
         "lost": len(upload.good_ids - ids),
         "duplicate_verdicts": sum(n - 1 for n in writes.values() if n > 1),
         **_state_check(scan_table(clients["dynamodb"], stack.outputs["StateTableName"]), verdicts),
@@ -318,6 +322,7 @@ def passed(summary: dict[str, Any]) -> bool:
         and summary["alerts_sent"] == summary["fraud_verdicts"]
         and summary["alerts_duplicated"] == 0
         and summary["finished"]
+        and summary["card_number_leaks"] == 0
     )
 
 
@@ -326,7 +331,8 @@ def print_summary(console: Console, summary: dict[str, Any]) -> None:
     table = Table(title="cardwatch chaos run")
     table.add_column("figure")
     table.add_column("value", justify="right")
-    for key, value in summary.items():
+    rows = summary | {"leak_scan": summary["leak_scan"]["scanned"]}  # hits: in the JSON only
+    for key, value in rows.items():
         shown = (
             ", ".join(f"{k}: {v:,}" for k, v in value.items())
             if isinstance(value, dict)
@@ -338,7 +344,9 @@ def print_summary(console: Console, summary: dict[str, Any]) -> None:
         table.add_row(key, shown)
     console.print(table)
     verdict = "[green]PASSED[/]" if passed(summary) else "[red]FAILED[/]"
-    console.print(f"{verdict}: lost, duplicates, state double counts and alerts checked")
+    console.print(
+        f"{verdict}: lost, duplicates, state double counts, alerts and card-number leaks checked"
+    )
 
 
 def _faulty_pipeline(
@@ -389,6 +397,9 @@ def run_chaos(console: Console, plan: ChaosPlan, summary_path: Path | None) -> i
             old.unlink()
         mailbox.collect(clients["sqs"], stack.mailbox_url, mail_folder, stack.admin_emails)
         summary = summarise(stack, clients, plan, upload, mail_folder)
+        leaks = scan_stack(clients, [p for p in folder.iterdir() if p.name != "uploads"])
+        summary["card_number_leaks"] = len(leaks.leaks)
+        summary["leak_scan"] = leaks.as_json()
         summary["finished"] = outcome.finished
         summary["scorer_workers_started"] = outcome.workers_started
         summary["elapsed_s"] = round(time.monotonic() - started, 1)

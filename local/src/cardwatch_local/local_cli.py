@@ -13,8 +13,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from cardwatch_local import dead_letters
 from cardwatch_local.settings import LocalSettings
 
 local_app = typer.Typer(help="The local stack: moto server, the SAM templates, the local runtime.")
@@ -49,7 +51,7 @@ def _clients(endpoint: str) -> dict[str, Any]:
         aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         region_name="us-east-1",
     )
-    names = ("cloudformation", "s3", "sqs", "logs")
+    names = ("cloudformation", "s3", "sqs", "logs", "dynamodb", "secretsmanager")
     return {name: session.client(name, endpoint_url=endpoint) for name in names}
 
 
@@ -185,14 +187,28 @@ def reset() -> None:
     console.print(f"reset: {settings.local_state_dir} holds no stack state")
 
 
-def _reason(body: dict[str, Any]) -> str:
-    """Why a dead letter is there, whatever wrote it."""
-    if body.get("responsePayload"):
-        payload = body["responsePayload"]
-        return f"{payload.get('errorType', '')}: {payload.get('errorMessage', '')}"
-    if "requestContext" in body:
-        return str(body["requestContext"].get("condition", "?"))
-    return str(body.get("reason", "?"))
+@local_app.command()
+def scan() -> None:
+    """Search the running stack (S3 outside incoming/, DynamoDB, CloudWatch Logs, SQS) and the
+    local files (mails, console log; not the raw `uploads/`) for card numbers; exit 1 on a hit."""
+    from cardwatch_local.leak_scan import scan_stack
+
+    settings = LocalSettings()
+    state = _require_running(settings)
+    files = [p for p in settings.local_state_dir.iterdir() if p.name != "uploads"]
+    found = scan_stack(_clients(state["endpoint"]), files)
+    table = Table(title="card-number leak scan")
+    table.add_column("searched")
+    table.add_column("count", justify="right")
+    for source, count in sorted(found.scanned.items()):
+        table.add_row(source, f"{count:,}")
+    console.print(table)
+    for leak in found.leaks[:20]:
+        console.print(f"[red]{leak.kind}[/] in {escape(leak.where)}: {escape(leak.context)}")
+    if found.leaks:
+        console.print(f"[red]{len(found.leaks)} leak(s)[/]")
+        raise typer.Exit(code=1)
+    console.print("[green]no card number and no CVV found[/]")
 
 
 @dlq_app.command("list")
@@ -226,7 +242,7 @@ def show(
     table.add_column("reason")
     for message in reply.get("Messages", []):
         body = json.loads(message["Body"])
-        table.add_row(str(body.get("timestamp", "")), _reason(body))
+        table.add_row(str(body.get("timestamp", "")), dead_letters.reason(body))
     console.print(table)
 
 

@@ -29,6 +29,7 @@ from rich.table import Table
 from cardwatch_local import mailbox
 from cardwatch_local import stack as local_stack
 from cardwatch_local.emulator import embedded_aws
+from cardwatch_local.leak_scan import scan_stack
 from cardwatch_local.runtime import async_invokers, queue_url, stream_clients, stream_runner
 from cardwatch_local.settings import LocalSettings
 from cardwatch_local.stack import LocalStack
@@ -270,6 +271,9 @@ def summarise(stack: LocalStack, clients: dict[str, Any], facts: RunFacts) -> di
     }
 
 
+HIDDEN = ("consumers", "leak_scan")  # in the JSON summary, too long for the table
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}: {_cell(v)}" for k, v in value.items())
@@ -356,14 +360,19 @@ def run_pipeline_demo(console: Console, size: DemoSize, summary_path: Path | Non
         alerts = len(mails)
         summary = summarise(stack, clients, RunFacts(labels, uploaded, alerts, elapsed))
         summary["model_version"] = version
+        leaks = scan_stack(clients, [state / "mailbox"])
+        summary["card_number_leaks"] = len(leaks.leaks)
+        summary["leak_scan"] = leaks.as_json()
         summary["consumers"] = stats
         progress.update(task, advance=2, description="done")
-    print_summary(
-        console, {k: v for k, v in summary.items() if k != "consumers"}, state / "mailbox"
-    )
+    print_summary(console, {k: v for k, v in summary.items() if k not in HIDDEN}, state / "mailbox")
     path = summary_path or state / "demo-summary.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
     console.print(f"summary: {path}")
-    ok = summary["lost"] == 0 and summary["duplicate_verdicts"] == 0
+    ok = (
+        summary["lost"] == 0
+        and summary["duplicate_verdicts"] == 0
+        and summary["card_number_leaks"] == 0
+    )
     return 0 if ok else 1

@@ -31,6 +31,9 @@ TRUSTED_TYPES: tuple[str, ...] = (
 )
 
 
+VERSION_PATTERN = r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$"
+
+
 class BundleError(RuntimeError):
     """A bundle that must not be loaded: tampered, mismatched or incomplete."""
 
@@ -41,10 +44,14 @@ class ModelManifest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", protected_namespaces=())
     FILE_NAME: ClassVar[str] = "manifest.json"
 
-    version: str = Field(pattern=r"^[A-Za-z0-9._-]+$")
+    version: str = Field(pattern=VERSION_PATTERN)
     created_at: AwareDatetime
     estimator: str
-    model_file: str = "model.skops"
+    model_file: str = Field(
+        default="model.skops",
+        pattern=r"^[A-Za-z0-9_-][A-Za-z0-9._-]*\.skops$",
+        description="a file name beside the manifest: no folder, no `..`, never another bucket",
+    )
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     feature_spec_version: str
     feature_names: list[str]
@@ -66,7 +73,7 @@ class CurrentPointer(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    version: str
+    version: str = Field(pattern=VERSION_PATTERN)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     previous: list[str] = Field(default_factory=list)
 

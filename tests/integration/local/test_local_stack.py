@@ -116,8 +116,12 @@ def test_an_upload_reaches_ingest_through_the_rule(
     _upload(clients, stack, "elsewhere/ignored.csv", header.encode())
     handler.runtime.cache_clear()
     invoker = async_invokers(stack, clients["sqs"])["cardwatch-local-upload"]
-    assert invoker.drain() == 1, "only the object under incoming/ matches the rule"
+    # The upload (refused: no mcc column), then its copy under incoming/refused/, which ingest
+    # ignores; the object outside incoming/ does not match the rule.
+    assert invoker.drain() == 2
     assert invoker.failures == 0
+    keys = clients["s3"].list_objects_v2(Bucket=stack.bucket, Prefix="reports/")["Contents"]
+    assert [k["Key"] for k in keys] == ["reports/empty.csv.json"]
     handler.runtime.cache_clear()
     report = clients["s3"].get_object(Bucket=stack.bucket, Key="reports/empty.csv.json")
     assert json.loads(report["Body"].read())["rows_read"] == 0

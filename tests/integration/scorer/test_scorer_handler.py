@@ -16,6 +16,7 @@ from tests.support.models import amount_model, publish
 from tests.support.transactions import transaction
 
 pytestmark = pytest.mark.integration
+MANIFEST = "models/m4/manifest.json"
 
 
 def card_count(stack: ScorerStack, token: str) -> float:
@@ -127,6 +128,35 @@ def test_tampered_bundle_is_refused_and_the_old_model_kept(scorer_stack: ScorerS
     scorer_stack.invoke(scorer_stack.event_for([transaction(1)]))
     verdict: Verdict = from_item(scorer_stack.verdicts()["tx-00001"])
     assert verdict.model_version == "m1"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"model_file": "../../incoming/day.csv"},
+        {"model_file": "s3://elsewhere/model.skops"},
+        {"version": "m1"},
+    ],
+    ids=["file-outside-the-bundle", "other-bucket", "manifest-of-another-version"],
+)
+def test_a_manifest_pointing_elsewhere_is_refused(
+    scorer_stack: ScorerStack, change: dict[str, str]
+) -> None:
+    scorer_stack.invoke(scorer_stack.event_for([transaction(0)]))
+    publish(scorer_stack.s3, BUCKET, amount_model("m4"))
+    manifest = json.loads(scorer_stack.s3.get_object(Bucket=BUCKET, Key=MANIFEST)["Body"].read())
+    scorer_stack.s3.put_object(Bucket=BUCKET, Key=MANIFEST, Body=json.dumps(manifest | change))
+    scorer_stack.invoke(scorer_stack.event_for([transaction(1)]))
+    verdict: Verdict = from_item(scorer_stack.verdicts()["tx-00001"])
+    assert verdict.model_version == "m1"
+
+
+def test_a_pointer_outside_the_models_folder_is_refused(scorer_stack: ScorerStack) -> None:
+    scorer_stack.invoke(scorer_stack.event_for([transaction(0)]))
+    pointer = {"version": "../rules", "sha256": "0" * 64}
+    scorer_stack.s3.put_object(Bucket=BUCKET, Key="models/current.json", Body=json.dumps(pointer))
+    scorer_stack.invoke(scorer_stack.event_for([transaction(1)]))
+    assert from_item(scorer_stack.verdicts()["tx-00001"]).model_version == "m1"
 
 
 def test_no_model_fails_the_batch_for_retry(scorer_stack: ScorerStack) -> None:

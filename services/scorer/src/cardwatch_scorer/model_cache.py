@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from cardwatch_shared.features.spec import SPEC
 from cardwatch_shared.model_manifest import (
     CURRENT_KEY,
@@ -77,16 +79,26 @@ class ModelCache:
             pointer = CurrentPointer.model_validate_json(self._read(CURRENT_KEY))
         except self._s3.exceptions.NoSuchKey:
             return
+        except ValidationError as exc:
+            self._on_refused(f"{CURRENT_KEY} is not a valid pointer: {exc.errors()[0]['msg']}")
+            return
         if self._live is not None and self._live.manifest.version == pointer.version:
             return
         try:
             manifest = ModelManifest.model_validate_json(
                 self._read(f"models/{pointer.version}/manifest.json")
             )
+            if manifest.version != pointer.version:
+                raise BundleError(
+                    f"models/{pointer.version}/manifest.json names version {manifest.version}"
+                )
             if manifest.sha256 != pointer.sha256:
                 raise BundleError(f"model {pointer.version}: pointer and manifest hashes differ")
             live = load_bundle(self._read(manifest.key(manifest.model_file)), manifest)
         except BundleError as exc:
             self._on_refused(str(exc))
+            return
+        except ValidationError as exc:
+            self._on_refused(f"model {pointer.version}: invalid manifest: {exc.errors()[0]['msg']}")
             return
         self._live = live

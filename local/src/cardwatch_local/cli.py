@@ -113,6 +113,16 @@ def _register_rules_commands() -> None:
 _register_rules_commands()
 
 
+def _register_label_command() -> None:
+    """`cardwatch label …`."""
+    from cardwatch_local.label_cli import label
+
+    app.command(name="label")(label)
+
+
+_register_label_command()
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -37,8 +37,9 @@ class IngestStack:
         return s3_object_created(BUCKET, key, len(body), reply["ETag"].strip('"'))
 
     def upload_file(self, key: str, path: Path) -> dict[str, Any]:
-        """Upload a file from disk (multipart when big) and return its "Object Created" event."""
-        self.s3.upload_file(str(path), BUCKET, key)
+        """Upload a file from disk (one PUT, streamed) and return its "Object Created" event."""
+        with path.open("rb") as body:
+            self.s3.put_object(Bucket=BUCKET, Key=key, Body=body)
         head = self.s3.head_object(Bucket=BUCKET, Key=key)
         return s3_object_created(BUCKET, key, head["ContentLength"], head["ETag"].strip('"'))
 

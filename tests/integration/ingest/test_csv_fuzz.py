@@ -55,7 +55,7 @@ def csv_bodies(draw: st.DrawFn) -> bytes:
 
 
 @settings(
-    max_examples=60,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -5,6 +5,7 @@ on-failure destination; the stream mappings with the template's settings."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -156,3 +157,40 @@ def test_every_gap_says_why_and_what_instead() -> None:
         assert gap.why
         assert gap.instead
     assert "AWS::SecretsManager::Secret" in moto_gaps.RESOURCE_GAPS
+
+
+def test_a_review_decision_lands_as_a_label_and_moves_the_terminal(
+    stack: LocalStack, clients: dict[str, Any], aws_endpoint: str
+) -> None:
+    from cardwatch_shared.contracts.label import Label, LabelSource, LabelValue
+    from cardwatch_shared.label_store import LabelOutcome
+    from cardwatch_tui.settings import TuiSettings
+    from cardwatch_tui.stack_client import StackClient
+
+    event = datetime.now(UTC) - timedelta(days=2)
+    clients["dynamodb"].put_item(
+        TableName=stack.verdicts_table,
+        Item={
+            "transaction_id": {"S": "tx-review-1"},
+            "terminal_id": {"S": "T-77"},
+            "event_time": {"S": event.isoformat()},
+        },
+    )
+    app_stack = StackClient(TuiSettings(environment="local", aws_endpoint_url=aws_endpoint))
+    decision = Label(
+        transaction_id="tx-review-1",
+        label=LabelValue.FRAUD,
+        source=LabelSource.ANALYST,
+        known_at=datetime.now(UTC),
+    )
+    assert app_stack.record_label(decision) is LabelOutcome.APPLIED
+    assert app_stack.record_label(decision) is LabelOutcome.UNCHANGED
+    labels = clients["dynamodb"].scan(TableName="cardwatch-local-labels")["Items"]
+    assert [(i["transaction_id"]["S"], i["label"]["S"]) for i in labels] == [
+        ("tx-review-1", "fraud")
+    ]
+    terminal = clients["dynamodb"].get_item(
+        TableName=stack.outputs["StateTableName"], Key={"pk": {"S": "terminal#T-77"}}
+    )["Item"]
+    day = int(event.timestamp()) // 86_400
+    assert terminal[f"f_{day}"] == {"N": "1"}

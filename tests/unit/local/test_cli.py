@@ -18,3 +18,11 @@ def test_help_lists_every_sub_command() -> None:
     assert result.exit_code == 0
     for command in ("local", "demo", "model", "tui", "dlq", "logs", "simulate"):
         assert re.search(rf"│ {command}\s", result.output), command
+
+
+def test_label_refuses_a_malformed_id_and_an_unknown_outcome() -> None:
+    bad_id = runner.invoke(app, ["label", "tx 1; drop", "fraud"])
+    assert bad_id.exit_code == 2
+    assert "is not a transaction id" in bad_id.output
+    bad_outcome = runner.invoke(app, ["label", "tx-1", "maybe"])
+    assert bad_outcome.exit_code == 2

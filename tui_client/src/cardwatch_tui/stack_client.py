@@ -19,7 +19,9 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cardwatch_shared import card_number as card_number_rules
+from cardwatch_shared.contracts.label import Label
 from cardwatch_shared.contracts.rule_set import ListEntry, RuleSet
+from cardwatch_shared.label_store import LabelOutcome, LabelStore
 from cardwatch_shared.rule_registry import RuleRegistry, RulesPointer
 from cardwatch_tui.settings import TuiSettings
 
@@ -38,6 +40,8 @@ class StackNames:
     verdicts_table: str
     dlq_arns: dict[str, str]
     hmac_secret_arn: str | None = None
+    state_table: str | None = None
+    labels_table: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,8 @@ class StackClient:
                     k.removesuffix("DLQArn"): outputs[k] for k in DLQ_OUTPUTS if k in outputs
                 },
                 hmac_secret_arn=outputs.get("HmacKeySecretArn"),
+                state_table=outputs.get("StateTableName"),
+                labels_table=outputs.get("LabelsTableName"),
             )
         return self._names
 
@@ -204,6 +210,19 @@ class StackClient:
         """Publish the live rule set with `entry` on its list."""
         pointer: RulesPointer = self._call(partial(self.rule_registry().add_entry, entry))
         return pointer
+
+    def record_label(self, label: Label) -> LabelOutcome:
+        """Store a label (an analyst's decision, a chargeback) and move its terminal's risk."""
+        names = self.names
+        if names.labels_table is None or names.state_table is None:
+            raise StackUnreachableError(
+                "this stack has no labels table: deploy the core stack again"
+            )
+        store = LabelStore(
+            self._clients["dynamodb"], names.labels_table, names.state_table, names.verdicts_table
+        )
+        outcome: LabelOutcome = self._call(lambda: store.record(label))
+        return outcome
 
     def card_token(self, card_number: str) -> tuple[str, str]:
         """(token, last4) of a card number, with the stack's own HMAC key; the number is kept

@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError
 from cardwatch_shared.contracts import Verdict
 from cardwatch_shared.features.online import CardState, TerminalState
 from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
+from cardwatch_shared.state_keys import card_key, terminal_key
 from cardwatch_shared.verdict_item import to_item
 
 T = TypeVar("T")
@@ -81,16 +82,6 @@ def _day_groups(counts: list[TerminalCount]) -> list[list[TerminalCount]]:
             same_day[i : i + COUNTS_PER_UPDATE] for i in range(0, len(same_day), COUNTS_PER_UPDATE)
         ]
     return groups
-
-
-def card_key(token: str) -> str:
-    """Partition key of a card's state."""
-    return f"card#{token}"
-
-
-def terminal_key(terminal_id: str) -> str:
-    """Partition key of a terminal's state."""
-    return f"terminal#{terminal_id}"
 
 
 def _terminal_state(item: dict[str, Any]) -> TerminalState:

@@ -3,6 +3,7 @@
 from cardwatch_shared.contracts.base import Contract
 from cardwatch_shared.contracts.fraud_alert import FraudAlert
 from cardwatch_shared.contracts.ingest_report import FileStatus, IngestReport
+from cardwatch_shared.contracts.label import Label, LabelSource, LabelValue
 from cardwatch_shared.contracts.rejected_row import RejectedRow
 from cardwatch_shared.contracts.rule_set import ListEntry, ListKind, Rule, RuleSet
 from cardwatch_shared.contracts.transaction import Transaction, TransactionSource
@@ -17,6 +18,7 @@ PUBLISHED: tuple[type[Contract], ...] = (
     IngestReport,
     RejectedRow,
     RuleSet,
+    Label,
 )
 
 __all__ = [
@@ -27,6 +29,9 @@ __all__ = [
     "FileStatus",
     "FraudAlert",
     "IngestReport",
+    "Label",
+    "LabelSource",
+    "LabelValue",
     "ListEntry",
     "ListKind",
     "ReasonCode",

@@ -1,0 +1,147 @@
+"""Labels in DynamoDB: one item per transaction in the labels table, and the fraud count of the
+transaction's terminal and event day (`f_<day>` on the terminal's item in the state table) moved
+in the same transaction, so a label is counted exactly once however often it is delivered.
+
+The scorer's online terminal-risk features read those counts with the training's label delay
+(`terminal_features`), so a label changes risk only for transactions `label_delay_days` or more
+after the one it labels. A later `known_at` replaces a label (legit after fraud takes the count
+back); an older or equal one changes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from cardwatch_shared.contracts.label import Label, LabelSource, LabelValue
+from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
+from cardwatch_shared.state_keys import terminal_key
+
+MAX_ATTEMPTS = 5
+
+
+class LabelOutcome(StrEnum):
+    """What recording a label did."""
+
+    APPLIED = "applied"  # stored; the terminal's fraud count moved if the outcome changed
+    UNCHANGED = "unchanged"  # a label as new or newer is already stored
+    UNKNOWN_TRANSACTION = "unknown_transaction"  # no verdict: nothing to label
+
+
+@dataclass(frozen=True)
+class _Scored:
+    terminal_id: str
+    day: int
+
+
+class LabelStore:
+    """Labels table + the terminals' fraud counts (state table), read against the verdicts."""
+
+    def __init__(
+        self,
+        dynamodb: Any,
+        labels_table: str,
+        state_table: str,
+        verdicts_table: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._db = dynamodb
+        self._labels, self._state, self._verdicts = labels_table, state_table, verdicts_table
+        self._clock = clock
+
+    def record(self, label: Label) -> LabelOutcome:
+        """Store `label` and move its terminal's fraud count, once (retried on a race)."""
+        scored = self._scored(label.transaction_id)
+        if scored is None:
+            return LabelOutcome.UNKNOWN_TRANSACTION
+        for _ in range(MAX_ATTEMPTS):
+            current = self.get(label.transaction_id)
+            if current is not None and current.known_at >= label.known_at:
+                return LabelOutcome.UNCHANGED
+            if self._write(label, current, scored):
+                return LabelOutcome.APPLIED
+        raise RuntimeError(f"label of {label.transaction_id}: {MAX_ATTEMPTS} concurrent writes")
+
+    def get(self, transaction_id: str) -> Label | None:
+        """The stored label of a transaction, if any."""
+        item = self._db.get_item(
+            TableName=self._labels,
+            Key={"transaction_id": {"S": transaction_id}},
+            ConsistentRead=True,
+        ).get("Item")
+        return None if item is None else _label(item)
+
+    def _scored(self, transaction_id: str) -> _Scored | None:
+        item = self._db.get_item(
+            TableName=self._verdicts,
+            Key={"transaction_id": {"S": transaction_id}},
+            ProjectionExpression="terminal_id, event_time",
+        ).get("Item")
+        if item is None:
+            return None
+        moment = datetime.fromisoformat(item["event_time"]["S"].replace("Z", "+00:00"))
+        return _Scored(item["terminal_id"]["S"], int(moment.timestamp()) // SECONDS_PER_DAY)
+
+    def _write(self, label: Label, current: Label | None, scored: _Scored) -> bool:
+        """One DynamoDB transaction: the label (if `current` is still stored) and the count.
+
+        False when another writer got there first.
+        """
+        put: dict[str, Any] = {
+            "TableName": self._labels,
+            "Item": _item(label, scored),
+            "ConditionExpression": "attribute_not_exists(transaction_id)",
+        }
+        if current is not None:
+            put["ConditionExpression"] = "known_at = :known"
+            put["ExpressionAttributeValues"] = {":known": {"S": current.known_at.isoformat()}}
+        writes: list[dict[str, Any]] = [{"Put": put}]
+        delta = int(label.is_fraud) - int(current is not None and current.is_fraud)
+        if delta and self._counts_kept(scored.day):
+            writes.append({"Update": self._count(scored, delta)})
+        try:
+            self._db.transact_write_items(TransactItems=writes)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "TransactionCanceledException":
+                return False
+            raise
+        return True
+
+    def _counts_kept(self, day: int) -> bool:
+        """Terminal day buckets older than the state window are dropped: no use counting there."""
+        return day > int(self._clock()) // SECONDS_PER_DAY - SPEC.state_days
+
+    def _count(self, scored: _Scored, delta: int) -> dict[str, Any]:
+        return {
+            "TableName": self._state,
+            "Key": {"pk": {"S": terminal_key(scored.terminal_id)}},
+            "UpdateExpression": "ADD #f :delta",
+            "ExpressionAttributeNames": {"#f": f"f_{scored.day}"},
+            "ExpressionAttributeValues": {":delta": {"N": str(delta)}},
+        }
+
+
+def _item(label: Label, scored: _Scored) -> dict[str, Any]:
+    return {
+        "transaction_id": {"S": label.transaction_id},
+        "label": {"S": label.label.value},
+        "source": {"S": label.source.value},
+        "known_at": {"S": label.known_at.isoformat()},
+        "terminal_id": {"S": scored.terminal_id},
+        "event_day": {"N": str(scored.day)},
+    }
+
+
+def _label(item: dict[str, Any]) -> Label:
+    return Label(
+        transaction_id=item["transaction_id"]["S"],
+        label=LabelValue(item["label"]["S"]),
+        source=LabelSource(item["source"]["S"]),
+        known_at=datetime.fromisoformat(item["known_at"]["S"]),
+    )

@@ -78,3 +78,18 @@ def test_a_number_anywhere_else_is_found_and_shown_masked(
     assert "4444" in shown
     assert len(peek(sqs, url)) == 1, "the scan leaves dead letters where they were"
     assert list(reasons(sqs, [url]).values()) == [1]
+
+
+def test_an_object_too_big_to_read_is_reported_not_passed(
+    aws_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cardwatch_local import leak_scan
+
+    monkeypatch.setattr(leak_scan, "MAX_OBJECT_BYTES", 10)
+    s3 = client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key="rejected/big.errors.csv", Body=b"x" * 11)
+    scan = scan_stack(_clients())
+    assert [(leak.where, leak.kind) for leak in scan.leaks] == [
+        (f"s3://{BUCKET}/rejected/big.errors.csv", "not read")
+    ]

@@ -1,6 +1,7 @@
-"""Labels in DynamoDB: one item per transaction in the labels table, and the fraud count of the
-transaction's terminal and event day (`f_<day>` on the terminal's item in the state table) moved
-in the same transaction, so a label is counted exactly once however often it is delivered.
+"""Labels in DynamoDB: one item per transaction in the labels table, and the fraud counts of the
+transaction's terminal and card on its event day (`f_<day>` on the terminal's item and on the
+card's risk item in the state table) moved in the same transaction, so a label is counted exactly
+once however often it is delivered.
 
 The scorer's online terminal-risk features read those counts with the training's label delay
 (`terminal_features`), so a label changes risk only for transactions `label_delay_days` or more
@@ -21,7 +22,8 @@ from botocore.exceptions import ClientError
 
 from cardwatch_shared.contracts.label import Label, LabelSource, LabelValue
 from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
-from cardwatch_shared.state_keys import terminal_key
+from cardwatch_shared.review_queue import REVIEW_ATTRIBUTE
+from cardwatch_shared.state_keys import card_risk_key, terminal_key
 
 MAX_ATTEMPTS = 5
 
@@ -37,6 +39,7 @@ class LabelOutcome(StrEnum):
 @dataclass(frozen=True)
 class _Scored:
     terminal_id: str
+    card_token: str
     day: int
 
 
@@ -81,12 +84,13 @@ class LabelStore:
         item = self._db.get_item(
             TableName=self._verdicts,
             Key={"transaction_id": {"S": transaction_id}},
-            ProjectionExpression="terminal_id, event_time",
+            ProjectionExpression="terminal_id, card_token, event_time",
         ).get("Item")
         if item is None:
             return None
         moment = datetime.fromisoformat(item["event_time"]["S"].replace("Z", "+00:00"))
-        return _Scored(item["terminal_id"]["S"], int(moment.timestamp()) // SECONDS_PER_DAY)
+        day = int(moment.timestamp()) // SECONDS_PER_DAY
+        return _Scored(item["terminal_id"]["S"], item["card_token"]["S"], day)
 
     def _write(self, label: Label, current: Label | None, scored: _Scored) -> bool:
         """One DynamoDB transaction: the label (if `current` is still stored) and the count.
@@ -101,10 +105,13 @@ class LabelStore:
         if current is not None:
             put["ConditionExpression"] = "known_at = :known"
             put["ExpressionAttributeValues"] = {":known": {"S": current.known_at.isoformat()}}
-        writes: list[dict[str, Any]] = [{"Put": put}]
+        writes: list[dict[str, Any]] = [{"Put": put}, {"Update": self._dequeue(label)}]
         delta = int(label.is_fraud) - int(current is not None and current.is_fraud)
         if delta and self._counts_kept(scored.day):
-            writes.append({"Update": self._count(scored, delta)})
+            writes += [
+                {"Update": self._count(key, scored.day, delta)}
+                for key in (terminal_key(scored.terminal_id), card_risk_key(scored.card_token))
+            ]
         try:
             self._db.transact_write_items(TransactItems=writes)
         except ClientError as exc:
@@ -113,16 +120,26 @@ class LabelStore:
             raise
         return True
 
+    def _dequeue(self, label: Label) -> dict[str, Any]:
+        """Take the labelled verdict off the review queue: its outcome is known."""
+        return {
+            "TableName": self._verdicts,
+            "Key": {"transaction_id": {"S": label.transaction_id}},
+            "UpdateExpression": "REMOVE #queue",
+            "ConditionExpression": "attribute_exists(transaction_id)",
+            "ExpressionAttributeNames": {"#queue": REVIEW_ATTRIBUTE},
+        }
+
     def _counts_kept(self, day: int) -> bool:
         """Terminal day buckets older than the state window are dropped: no use counting there."""
         return day > int(self._clock()) // SECONDS_PER_DAY - SPEC.state_days
 
-    def _count(self, scored: _Scored, delta: int) -> dict[str, Any]:
+    def _count(self, pk: str, day: int, delta: int) -> dict[str, Any]:
         return {
             "TableName": self._state,
-            "Key": {"pk": {"S": terminal_key(scored.terminal_id)}},
+            "Key": {"pk": {"S": pk}},
             "UpdateExpression": "ADD #f :delta",
-            "ExpressionAttributeNames": {"#f": f"f_{scored.day}"},
+            "ExpressionAttributeNames": {"#f": f"f_{day}"},
             "ExpressionAttributeValues": {":delta": {"N": str(delta)}},
         }
 

@@ -12,3 +12,9 @@ def card_key(token: str) -> str:
 def terminal_key(terminal_id: str) -> str:
     """Partition key of a terminal's state."""
     return f"terminal#{terminal_id}"
+
+
+def card_risk_key(token: str) -> str:
+    """Partition key of a card's confirmed-fraud counts (`f_<day>`), kept apart from its state
+    item, which the scorer rewrites whole."""
+    return f"cardrisk#{token}"

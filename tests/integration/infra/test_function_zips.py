@@ -38,7 +38,14 @@ print("ok")
 @pytest.mark.parametrize(
     ("service", "target", "handlers"),
     [
-        ("ingest", "build-IngestFunction", ["cardwatch_ingest.handler.lambda_handler"]),
+        (
+            "ingest",
+            "build-LabelsFunction",
+            [
+                "cardwatch_ingest.handler.lambda_handler",
+                "cardwatch_ingest.labels_handler.lambda_handler",
+            ],
+        ),
         (
             "notifier",
             "build-DigestFunction",

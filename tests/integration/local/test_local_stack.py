@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from cardwatch_ingest import handler
+from cardwatch_ingest import handler, labels_handler
 from cardwatch_ingest.settings import IngestSettings
 from cardwatch_local import moto_gaps
 from cardwatch_local.runtime import AsyncInvoker, async_invokers, queue_url
@@ -54,7 +54,8 @@ def test_every_stack_is_created_from_its_template(
     assert is_deployed(clients)
     assert not is_deployed(clients, "prod")
     names = {f["FunctionName"] for f in clients["lambda"].list_functions()["Functions"]}
-    assert names == {f"cardwatch-local-{n}" for n in ("ingest", "scorer", "notifier", "digest")}
+    expected = ("ingest", "labels", "scorer", "notifier", "digest")
+    assert names == {f"cardwatch-local-{n}" for n in expected}
     assert stack.bucket == "cardwatch-local-transactions-123456789012-us-east-1"
     assert stack.admin_emails == ("fraud-team@example.com",)
 
@@ -159,8 +160,11 @@ def test_every_gap_says_why_and_what_instead() -> None:
     assert "AWS::SecretsManager::Secret" in moto_gaps.RESOURCE_GAPS
 
 
-def test_a_review_decision_lands_as_a_label_and_moves_the_terminal(
-    stack: LocalStack, clients: dict[str, Any], aws_endpoint: str
+def test_a_review_decision_and_a_labels_file_land_as_labels_and_move_the_terminal(
+    stack: LocalStack,
+    clients: dict[str, Any],
+    aws_endpoint: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from cardwatch_shared.contracts.label import Label, LabelSource, LabelValue
     from cardwatch_shared.label_store import LabelOutcome
@@ -173,6 +177,7 @@ def test_a_review_decision_lands_as_a_label_and_moves_the_terminal(
         Item={
             "transaction_id": {"S": "tx-review-1"},
             "terminal_id": {"S": "T-77"},
+            "card_token": {"S": "ab" * 32},
             "event_time": {"S": event.isoformat()},
         },
     )
@@ -194,3 +199,24 @@ def test_a_review_decision_lands_as_a_label_and_moves_the_terminal(
     )["Item"]
     day = int(event.timestamp()) // 86_400
     assert terminal[f"f_{day}"] == {"N": "1"}
+
+    # A chargeback file under labels/ reaches the labels function through its rule and replaces
+    # the analyst's label (later known_at): the terminal's count is taken back.
+    for key, value in stack.variables.items():
+        monkeypatch.setenv(key, value)
+    labels_handler.runtime.cache_clear()
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    body = f"transaction_id,label,source,known_at\ntx-review-1,legit,chargeback,{later}\n"
+    _upload(clients, stack, "labels/chargebacks.csv", body.encode())
+    invoker = async_invokers(stack, clients["sqs"])["cardwatch-local-labels-upload"]
+    assert invoker.drain() == 1
+    assert invoker.failures == 0
+    labels_handler.runtime.cache_clear()
+    terminal = clients["dynamodb"].get_item(
+        TableName=stack.outputs["StateTableName"], Key={"pk": {"S": "terminal#T-77"}}
+    )["Item"]
+    assert terminal[f"f_{day}"] == {"N": "0"}
+    report = clients["s3"].get_object(
+        Bucket=stack.bucket, Key="reports/labels/chargebacks.csv.json"
+    )
+    assert json.loads(report["Body"].read())["rows_accepted"] == 1

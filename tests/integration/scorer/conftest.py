@@ -15,6 +15,7 @@ from kinesis_consumer.esm import LambdaContext
 from tests.integration.notifier.conftest import notifier_stack  # noqa: F401 - a fixture here too
 from tests.support.kinesis_events import lambda_kinesis_event, payload, put_and_read
 from tests.support.models import amount_model, publish
+from tests.support.tables import create_table
 
 STREAM, VERDICTS, STATE, BUCKET = "cw-tx", "cw-verdicts", "cw-state", "cw-models"
 
@@ -56,13 +57,8 @@ def scorer_stack(aws_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
     arn = kinesis.describe_stream_summary(StreamName=STREAM)["StreamDescriptionSummary"][
         "StreamARN"
     ]
-    for table, key in ((VERDICTS, "transaction_id"), (STATE, "pk")):
-        dynamodb.create_table(
-            TableName=table,
-            KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+    create_table(dynamodb, "VerdictsTable", VERDICTS)
+    create_table(dynamodb, "StateTable", STATE)
     s3.create_bucket(Bucket=BUCKET)
     publish(s3, BUCKET, amount_model("m1"))
     for name, value in {

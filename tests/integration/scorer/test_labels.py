@@ -12,8 +12,11 @@ from cardwatch_shared.aws_clients import client
 from cardwatch_shared.contracts.label import Label, LabelSource, LabelValue
 from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
 from cardwatch_shared.label_store import LabelOutcome, LabelStore
+from cardwatch_shared.review_queue import DEFAULT_GREY_ZONE, ReviewQueue
+from cardwatch_shared.verdict_item import from_item
 from tests.integration.scorer.conftest import BUCKET, STATE, VERDICTS, ScorerStack
 from tests.support.models import amount_model, publish
+from tests.support.tables import create_table
 from tests.support.transactions import T0, transaction
 
 pytestmark = pytest.mark.integration
@@ -24,12 +27,7 @@ DAY = timedelta(days=1)
 @pytest.fixture
 def labels(scorer_stack: ScorerStack) -> LabelStore:
     dynamodb = client("dynamodb")
-    dynamodb.create_table(
-        TableName=LABELS,
-        KeySchema=[{"AttributeName": "transaction_id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "transaction_id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_table(dynamodb, "LabelsTable", LABELS)
     publish(scorer_stack.s3, BUCKET, amount_model("m-labels", with_labels=True))
     now = (T0 + 10 * DAY).timestamp()
     return LabelStore(dynamodb, LABELS, STATE, VERDICTS, clock=lambda: now)
@@ -91,8 +89,11 @@ def test_a_label_counts_once_and_a_later_one_replaces_it(
     assert labels.record(fraud) is LabelOutcome.UNCHANGED
     assert labels.record(label(tx.transaction_id, LabelValue.LEGIT, 1)) is LabelOutcome.UNCHANGED
     assert _fraud_count(scorer_stack, "T-R", day) == 1
+    card_risk = f"cardrisk#{tx.card_token}"
+    assert scorer_stack.state()[card_risk][f"f_{day}"] == 1  # the card counts it too
     assert labels.record(label(tx.transaction_id, LabelValue.LEGIT, 3)) is LabelOutcome.APPLIED
     assert _fraud_count(scorer_stack, "T-R", day) == 0
+    assert scorer_stack.state()[card_risk][f"f_{day}"] == 0
     stored = labels.get(tx.transaction_id)
     assert stored is not None
     assert stored.label is LabelValue.LEGIT
@@ -102,3 +103,27 @@ def test_a_label_without_a_verdict_is_refused(labels: LabelStore) -> None:
     outcome = labels.record(label("tx-nobody", LabelValue.FRAUD, 1))
     assert outcome is LabelOutcome.UNKNOWN_TRANSACTION
     assert labels.get("tx-nobody") is None
+
+
+def test_flagged_and_grey_zone_verdicts_queue_for_review_and_a_label_takes_them_off(
+    scorer_stack: ScorerStack, labels: LabelStore
+) -> None:
+    amounts = ["25.00", "40.00", "440.00", "470.00", "490.00", "510.00", "900.00"]
+    batch = [transaction(200 + i, card=f"q{i}", amount=a) for i, a in enumerate(amounts)]
+    scorer_stack.invoke(scorer_stack.event_for(batch))
+    verdicts = {tx: from_item(item) for tx, item in scorer_stack.verdicts().items()}
+    queue = ReviewQueue(client("dynamodb"), VERDICTS)
+    expected = {
+        tx for tx, v in verdicts.items() if v.is_fraud or v.score >= v.threshold * DEFAULT_GREY_ZONE
+    }
+    fraud = {tx for tx, v in verdicts.items() if v.is_fraud}
+    assert fraud  # each kind is there: fraud, grey zone, not queued
+    assert expected - fraud
+    assert set(verdicts) - expected
+    pending = queue.pending()
+    assert {v.transaction_id for v in pending} == expected
+    assert [v.scored_at for v in pending] == sorted(v.scored_at for v in pending)  # oldest first
+
+    reviewed = pending[0].transaction_id
+    assert labels.record(label(reviewed, LabelValue.LEGIT, 1)) is LabelOutcome.APPLIED
+    assert {v.transaction_id for v in queue.pending()} == expected - {reviewed}

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from pydantic_settings import BaseSettings
 
+from cardwatch_ingest.labels_settings import LabelsSettings
 from cardwatch_ingest.settings import IngestSettings
 from cardwatch_local.templates import (
     INFRA_DIR,
@@ -32,12 +33,13 @@ pytestmark = pytest.mark.unit
 
 SETTINGS: dict[str, type[BaseSettings]] = {
     "IngestFunction": IngestSettings,
+    "LabelsFunction": LabelsSettings,
     "ScorerFunction": ScorerSettings,
     "NotifierFunction": NotifierSettings,
     "DigestFunction": NotifierSettings,
 }
 STREAM_FUNCTIONS = {"ScorerFunction", "NotifierFunction"}
-ASYNC_FUNCTIONS = {"IngestFunction", "DigestFunction"}
+ASYNC_FUNCTIONS = {"IngestFunction", "LabelsFunction", "DigestFunction"}
 SERVICE_ONLY = ("ingest", "scorer", "notifier")
 
 
@@ -124,21 +126,25 @@ def test_notifier_filter_is_the_codes_fraud_insert_filter(
 def test_event_rules_retry_and_dead_letter(cfn: dict[str, dict[str, Any]]) -> None:
     rules = {**resources(cfn["ingest"], "AWS::Events::Rule")}
     rules |= resources(cfn["notifier"], "AWS::Events::Rule")
-    assert len(rules) == 2
+    assert len(rules) == 3
     for name, rule in rules.items():
         (target,) = rule["Properties"]["Targets"]
         assert "EventDeliveryDLQArn" in json.dumps(target["DeadLetterConfig"]), name
         assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 1, name
 
 
-def test_upload_rule_matches_created_objects_under_incoming(
+def test_upload_rules_match_created_objects_under_incoming_and_labels(
     cfn: dict[str, dict[str, Any]],
 ) -> None:
-    (rule,) = resources(cfn["ingest"], "AWS::Events::Rule").values()
-    pattern = rule["Properties"]["EventPattern"]
-    assert pattern["source"] == ["aws.s3"]
-    assert pattern["detail-type"] == ["Object Created"]
-    assert pattern["detail"]["object"]["key"] == [{"prefix": IngestSettings().incoming_prefix}]
+    rules = resources(cfn["ingest"], "AWS::Events::Rule").values()
+    prefixes = {IngestSettings().incoming_prefix, LabelsSettings().labels_prefix}
+    for rule in rules:
+        pattern = rule["Properties"]["EventPattern"]
+        assert pattern["source"] == ["aws.s3"]
+        assert pattern["detail-type"] == ["Object Created"]
+        (prefix,) = pattern["detail"]["object"]["key"]
+        prefixes.remove(prefix["prefix"])
+    assert not prefixes  # one rule for transactions, one for labels
 
 
 def test_functions_are_traced_limited_encrypted_and_log_to_their_group(

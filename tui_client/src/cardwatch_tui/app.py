@@ -21,6 +21,7 @@ from cardwatch_tui.screens.batch_pane import BatchPane
 from cardwatch_tui.screens.help_screen import HelpScreen
 from cardwatch_tui.screens.new_transaction import NewTransactionForm
 from cardwatch_tui.screens.operations_pane import OperationsPane
+from cardwatch_tui.screens.review_pane import ReviewPane
 from cardwatch_tui.screens.verdicts_pane import VerdictsPane
 from cardwatch_tui.settings import TuiSettings
 from cardwatch_tui.stack_client import StackClient, StackNames
@@ -31,6 +32,7 @@ TABS = (
     ("verdicts", "Verdicts"),
     ("alerts", "Alerts"),
     ("operations", "Operations"),
+    ("review", "Review"),
 )
 
 
@@ -51,6 +53,7 @@ class CardwatchApp(App[None]):
         Binding("f4", "tab('verdicts')", "Verdicts", priority=True),
         Binding("f5", "tab('alerts')", "Alerts", priority=True),
         Binding("f6", "tab('operations')", "Ops", priority=True),
+        Binding("f7", "tab('review')", "Review", priority=True),
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("ctrl+u", "upload", "Upload", priority=True),
     ]
@@ -81,6 +84,8 @@ class CardwatchApp(App[None]):
                 yield AlertsPane(self.settings.mailbox_dir, id="alerts-pane")
             with TabPane("Operations", id="operations"):
                 yield OperationsPane(id="operations-pane")
+            with TabPane("Review", id="review"):
+                yield ReviewPane(id="review-pane")
         yield Footer()
 
     def stack_client(self) -> StackClient:
@@ -109,6 +114,7 @@ class CardwatchApp(App[None]):
             ("Upload batch", "send the batch to incoming/ in the bucket", "upload"),
             ("Simulate transactions", "add simulated transactions to the batch", "simulate"),
             ("Refresh operations", "DLQ depths and the current model", "refresh_operations"),
+            ("Review queue", "decide the queued verdicts: fraud or legit", "tab('review')"),
             ("Help", "keys and where things go", "help"),
             *tabs,
         ]
@@ -116,6 +122,10 @@ class CardwatchApp(App[None]):
     def action_tab(self, tab: str) -> None:
         self.set_focus(None)  # a focused field in the old tab would pull the tabs back to it
         self.query_one(TabbedContent).active = tab
+        if tab == "review":
+            review = self.query_one(ReviewPane)
+            review.focus()
+            review.load()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from cardwatch_shared.contracts.label import Label
+from cardwatch_shared.label_store import LabelOutcome
 from cardwatch_tui.batch import Entry
 
 
@@ -29,3 +31,12 @@ class BatchUploaded(Message):
     def __init__(self, key: str, transaction_ids: list[str]) -> None:
         super().__init__()
         self.key, self.transaction_ids = key, transaction_ids
+
+
+class LabelRecorded(Message):
+    """An analyst's decision was stored as a label (or found already there)."""
+
+    def __init__(self, label: Label, outcome: LabelOutcome) -> None:
+        super().__init__()
+        self.label = label
+        self.outcome = outcome

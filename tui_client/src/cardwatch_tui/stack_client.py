@@ -19,10 +19,15 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cardwatch_shared import card_number as card_number_rules
+from cardwatch_shared.card_history import CardHistory, card_history
+from cardwatch_shared.contracts import Verdict
 from cardwatch_shared.contracts.label import Label
 from cardwatch_shared.contracts.rule_set import ListEntry, RuleSet
+from cardwatch_shared.features.online import CardState
 from cardwatch_shared.label_store import LabelOutcome, LabelStore
+from cardwatch_shared.review_queue import ReviewQueue
 from cardwatch_shared.rule_registry import RuleRegistry, RulesPointer
+from cardwatch_shared.state_keys import card_key, card_risk_key
 from cardwatch_tui.settings import TuiSettings
 
 DLQ_OUTPUTS = ("EventDeliveryDLQArn", "IngestFailureDLQArn", "ScorerDLQArn", "NotifierDLQArn")
@@ -223,6 +228,27 @@ class StackClient:
         )
         outcome: LabelOutcome = self._call(lambda: store.record(label))
         return outcome
+
+    def review_queue(self, limit: int = 50) -> list[Verdict]:
+        """The verdicts waiting for an analyst, oldest first."""
+        queue = ReviewQueue(self._clients["dynamodb"], self.names.verdicts_table)
+        pending: list[Verdict] = self._call(partial(queue.pending, limit))
+        return pending
+
+    def card_history(self, verdict: Verdict) -> CardHistory:
+        """The card's history at the time of `verdict` (state and confirmed-fraud counts)."""
+        table = self.names.state_table
+        if table is None:
+            raise StackUnreachableError("this stack has no state table: deploy the core stack")
+        keys = [{"pk": {"S": k(verdict.card_token)}} for k in (card_key, card_risk_key)]
+        get = self._clients["dynamodb"].batch_get_item
+        reply = self._call(partial(get, RequestItems={table: {"Keys": keys}}))
+        items = {i["pk"]["S"]: i for i in reply.get("Responses", {}).get(table, [])}
+        state_item = items.get(card_key(verdict.card_token))
+        state = CardState.from_dict(json.loads(state_item["state"]["S"]) if state_item else None)
+        risk = items.get(card_risk_key(verdict.card_token), {})
+        frauds = {int(k[2:]): float(v["N"]) for k, v in risk.items() if k.startswith("f_")}
+        return card_history(state, frauds, int(verdict.event_time.timestamp()))
 
     def card_token(self, card_number: str) -> tuple[str, str]:
         """(token, last4) of a card number, with the stack's own HMAC key; the number is kept

@@ -6,13 +6,14 @@ Knows nothing of Lambda: the handler passes the upload, the adapters and the clo
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import BinaryIO, Protocol
 
 from pydantic import ValidationError
 
+from cardwatch_ingest.csv_records import RowCounts, data_rows
 from cardwatch_ingest.csv_stream import OpenBytes, check_utf8, open_text
 from cardwatch_ingest.duplicate_ids import DuplicateIds
 from cardwatch_ingest.file_checks import FileRejectedError, check_header, check_object
@@ -60,41 +61,9 @@ class IngestOutcome:
     put_stats: WriterStats
 
 
-@dataclass
-class _Counts:
-    read: int = 0
-    accepted: int = 0
-
-
 def relative_key(upload: Upload, settings: IngestSettings) -> str:
     """The key below `incoming/`: the name rejects and reports are filed under."""
     return upload.key.removeprefix(settings.incoming_prefix)
-
-
-def _rows(
-    text: Iterator[str], width: int, rejects: RejectsFile, counts: _Counts
-) -> Iterator[tuple[int, list[str]]]:
-    """Data rows with their 1-based number; malformed CSV records become rejects."""
-    reader = csv.reader(text, strict=False)
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            counts.read += 1
-            reason = f"malformed CSV record: {exc}"
-            rejects.add(RejectedRow(row_number=counts.read, reason=reason))
-            continue
-        if not cells:
-            continue
-        counts.read += 1
-        row_number = counts.read
-        if len(cells) != width:
-            reason = f"row has {len(cells)} fields, the header has {width}"
-            rejects.add(RejectedRow(row_number=row_number, reason=reason))
-            continue
-        yield row_number, cells
 
 
 def _reject_invalid(
@@ -118,9 +87,9 @@ def _parse(raw: dict[str, str], latest: datetime) -> FastRow | ValidationError:
 
 def _stream_rows(
     upload: Upload, ctx: IngestContext, rejects: RejectsFile
-) -> tuple[_Counts, list[str]]:
+) -> tuple[RowCounts, list[str]]:
     settings = ctx.settings
-    counts = _Counts()
+    counts = RowCounts()
     duplicates = DuplicateIds()
     csv.field_size_limit(settings.max_field_bytes)
     with open_text(ctx.open_bytes, upload.is_gzip, settings.max_decompressed_bytes) as text:
@@ -133,7 +102,7 @@ def _stream_rows(
         builder = PayloadBuilder(
             Tokenizer(ctx.hmac_key), upload.bucket, upload.key, upload.upload_id, started
         )
-        for row_number, cells in _rows(text, len(names), rejects, counts):
+        for row_number, cells in data_rows(text, len(names), rejects, counts):
             raw = dict(zip(names, cells, strict=True))
             parsed = _parse(raw, latest)
             if isinstance(parsed, ValidationError):

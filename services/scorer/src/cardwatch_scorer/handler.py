@@ -45,6 +45,7 @@ def runtime() -> tuple[ScorerSettings, StateStore, ModelCache, RulesCache]:
         settings.verdicts_table,
         settings.state_table,
         writers=settings.write_concurrency,
+        review_score_min=settings.review_score_min,
     )
     models = ModelCache(
         client("s3", settings),

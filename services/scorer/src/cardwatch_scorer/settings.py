@@ -22,3 +22,9 @@ class ScorerSettings(CardwatchSettings):
     write_concurrency: int = Field(
         default=16, ge=1, le=64, description="DynamoDB writes of a batch in flight at once"
     )
+    review_score_min: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="lowest score that queues a verdict for review (default: half the threshold)",
+    )

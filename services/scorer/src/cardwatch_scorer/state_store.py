@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError
 from cardwatch_shared.contracts import Verdict
 from cardwatch_shared.features.online import CardState, TerminalState
 from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
+from cardwatch_shared.review_queue import needs_review, queued
 from cardwatch_shared.state_keys import card_key, terminal_key
 from cardwatch_shared.verdict_item import to_item
 
@@ -101,11 +102,14 @@ class StateStore:
         dynamodb: Any,
         verdicts_table: str,
         state_table: str,
+        *,
         writers: int = 1,
         clock: Callable[[], float] = time.time,
+        review_score_min: float | None = None,
     ) -> None:
         self._db, self._verdicts, self._state = dynamodb, verdicts_table, state_table
         self._clock = clock
+        self._review_score_min = review_score_min
         self._pool = ThreadPoolExecutor(writers, "state-write") if writers > 1 else None
 
     def _each(self, write: Callable[[T], R], items: Sequence[T]) -> list[R]:
@@ -186,10 +190,13 @@ class StateStore:
         return {t: e for t, e in zip(records, errors, strict=True) if e is not None}
 
     def _put_verdict(self, verdict: Verdict) -> bool:
+        item = to_item(verdict)
+        if needs_review(verdict, self._review_score_min):
+            item = queued(item)
         try:
             self._db.put_item(
                 TableName=self._verdicts,
-                Item={k: _serialize(v) for k, v in to_item(verdict).items()},
+                Item={k: _serialize(v) for k, v in item.items()},
                 ConditionExpression="attribute_not_exists(transaction_id)",
             )
         except ClientError as exc:

@@ -15,7 +15,8 @@ HELP = """\
 
 | key | what |
 |---|---|
-| F2 … F6 | New transaction, Batch, Verdicts, Alerts, Operations |
+| F2 … F7 | New transaction, Batch, Verdicts, Alerts, Operations, Review |
+| f / l / n / r | in Review: label fraud, label legit, next, reload the queue |
 | Enter | in the form: add the transaction to the batch |
 | Ctrl+S | save the batch as CSV in the outbox |
 | Ctrl+U | upload the batch to `incoming/` |

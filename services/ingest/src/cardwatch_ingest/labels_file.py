@@ -1,0 +1,179 @@
+"""A labels upload (`labels/*.csv`): every row validated into a `Label` and recorded through the
+label store; bad rows and unknown transactions to a rejects file, a report per file.
+
+The same file checks as a transactions upload (suffix, size, UTF-8, header), but labels carry no
+card data: a file with a card number or CVV column is refused whole.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from pydantic import ValidationError
+
+from cardwatch_ingest.csv_records import RowCounts, data_rows
+from cardwatch_ingest.csv_stream import OpenBytes, check_utf8, open_text
+from cardwatch_ingest.file_checks import FileRejectedError, check_object
+from cardwatch_ingest.ingest_file import Store
+from cardwatch_ingest.labels_settings import LabelsSettings
+from cardwatch_ingest.reject_report import RejectsFile, shown_value
+from cardwatch_ingest.upload import Upload
+from cardwatch_shared.contracts import FileStatus, IngestReport, RejectedRow
+from cardwatch_shared.contracts.field_errors import field_errors
+from cardwatch_shared.contracts.label import Label
+from cardwatch_shared.contracts.transaction_row import FORBIDDEN_COLUMNS
+from cardwatch_shared.label_store import LabelOutcome
+
+LABEL_COLUMNS = ("transaction_id", "label", "source", "known_at")
+CARD_COLUMNS = frozenset({"card_number", "pan"}) | FORBIDDEN_COLUMNS
+UNKNOWN_TRANSACTION = "no verdict for this transaction_id: nothing to label"
+
+
+class LabelSink(Protocol):
+    """Where a valid label goes (the label store)."""
+
+    def record(self, label: Label) -> LabelOutcome: ...
+
+
+@dataclass
+class LabelsContext:
+    """Everything one labels file needs besides the upload itself."""
+
+    settings: LabelsSettings
+    store: Store
+    sink: LabelSink
+    open_bytes: OpenBytes
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    outcomes: Counter[LabelOutcome] = field(default_factory=Counter)
+
+
+def check_labels_header(header: Sequence[str] | None) -> list[str]:
+    """Validate a labels header; return the unknown columns (ignored, reported)."""
+    if not header:
+        raise FileRejectedError("file is empty: a header row is required")
+    names = [name.strip() for name in header]
+    card = sorted(n for n in names if n.lower() in CARD_COLUMNS)
+    if card:
+        raise FileRejectedError(f"labels carry no card data: column(s) {', '.join(card)} refused")
+    duplicates = sorted(n for n, count in Counter(names).items() if count > 1)
+    if duplicates:
+        raise FileRejectedError(f"duplicate column(s): {', '.join(duplicates)}")
+    missing = [c for c in LABEL_COLUMNS if c not in names]
+    if missing:
+        hint = " (the delimiter must be a comma)" if len(names) == 1 and ";" in names[0] else ""
+        raise FileRejectedError(f"missing required column(s): {', '.join(missing)}{hint}")
+    return [n for n in names if n not in LABEL_COLUMNS]
+
+
+def _record_row(raw: dict[str, str], row: int, ctx: LabelsContext, rejects: RejectsFile) -> bool:
+    """Validate and record one row; False (with its reasons in `rejects`) when refused."""
+    try:
+        label = Label.model_validate({c: raw[c] for c in LABEL_COLUMNS})
+    except ValidationError as exc:
+        for column, reason in field_errors(exc):
+            value = shown_value(column, raw.get(column)) if column else None
+            rejects.add(RejectedRow(row_number=row, column=column, reason=reason, value=value))
+        return False
+    outcome = ctx.sink.record(label)
+    ctx.outcomes[outcome] += 1
+    if outcome is LabelOutcome.UNKNOWN_TRANSACTION:
+        value = shown_value("transaction_id", label.transaction_id)
+        rejects.add(
+            RejectedRow(
+                row_number=row, column="transaction_id", reason=UNKNOWN_TRANSACTION, value=value
+            )
+        )
+        return False
+    return True
+
+
+def _stream_labels(
+    upload: Upload, ctx: LabelsContext, rejects: RejectsFile
+) -> tuple[RowCounts, list[str]]:
+    limit = ctx.settings.labels_max_decompressed_bytes
+    counts = RowCounts()
+    with open_text(ctx.open_bytes, upload.is_gzip, limit) as text:
+        header = next(csv.reader([text.readline()]), None)
+        unknown = check_labels_header(header)
+        assert header is not None
+        names = [name.strip() for name in header]
+        for row, cells in data_rows(text, len(names), rejects, counts):
+            if _record_row(dict(zip(names, cells, strict=True)), row, ctx, rejects):
+                counts.accepted += 1
+    return counts, unknown
+
+
+def ingest_labels(upload: Upload, ctx: LabelsContext) -> IngestReport:
+    """Validate and record one labels file; refused files, rejects and report to S3."""
+    settings = ctx.settings
+    started_at = ctx.now()
+    name = upload.key.removeprefix(settings.labels_prefix)
+    rejects = RejectsFile()
+    try:
+        check_object(upload, settings.labels_max_file_bytes)
+        check_utf8(ctx.open_bytes, upload.is_gzip, settings.labels_max_decompressed_bytes)
+        counts, unknown = _stream_labels(upload, ctx, rejects)
+    except FileRejectedError as refused:
+        rejects.close()
+        ctx.store.move(upload, settings.labels_refused_prefix + name)
+        report = _report(upload, started_at, ctx.now(), FileStatus.REJECTED, refused.reason)
+        _put_report(ctx, upload, name, report)
+        return report
+    rejects_key = None
+    if rejects.count:
+        rejects_key = f"{settings.labels_rejected_prefix}{name}.errors.csv"
+        ctx.store.put(upload.bucket, rejects_key, rejects.content(), "text/csv")
+    rejects.close()
+    status = FileStatus.EMPTY if counts.read == 0 else FileStatus.ACCEPTED
+    if rejects.rows:
+        status = FileStatus.PARTIAL
+    report = _report(
+        upload,
+        started_at,
+        ctx.now(),
+        status,
+        rows_read=counts.read,
+        rows_accepted=counts.accepted,
+        rows_rejected=rejects.rows,
+        rejects_by_reason=dict(rejects.reasons),
+        unknown_columns=unknown,
+        rejects_key=rejects_key,
+    )
+    _put_report(ctx, upload, name, report)
+    return report
+
+
+def _report(
+    upload: Upload,
+    started_at: datetime,
+    finished_at: datetime,
+    status: FileStatus,
+    error: str | None = None,
+    **counts: object,
+) -> IngestReport:
+    empty = {"rows_read": 0, "rows_accepted": 0, "rows_rejected": 0}
+    return IngestReport.model_validate(
+        {
+            "upload_id": upload.upload_id,
+            "bucket": upload.bucket,
+            "key": upload.key,
+            "etag": upload.etag,
+            "version_id": upload.version_id,
+            "status": status,
+            "file_error": error,
+            "started_at": started_at,
+            "finished_at": finished_at,
+        }
+        | empty
+        | counts
+    )
+
+
+def _put_report(ctx: LabelsContext, upload: Upload, name: str, report: IngestReport) -> None:
+    key = f"{ctx.settings.labels_reports_prefix}{name}.json"
+    ctx.store.put(upload.bucket, key, report.model_dump_json(indent=2).encode(), "application/json")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from cardwatch_ml.store_export import StoreHandles
 
 app = typer.Typer(
     name="cardwatch",
@@ -71,11 +74,30 @@ def chaos(
     raise typer.Exit(code=run_chaos(console, plan, path))
 
 
+def _stack_store() -> StoreHandles:
+    """The models bucket and the verdicts and labels tables of the stack the app talks to."""
+    from cardwatch_ml.store_export import StoreHandles
+    from cardwatch_tui.settings import TuiSettings
+    from cardwatch_tui.stack_client import StackClient
+
+    stack = StackClient(TuiSettings())
+    names = stack.names
+    if names.labels_table is None:
+        raise typer.BadParameter("this stack has no labels table: deploy the core stack again")
+    return StoreHandles(
+        stack.aws("dynamodb"), stack.aws("s3"), names.verdicts_table, names.labels_table,
+        names.bucket,
+    )  # fmt: skip
+
+
 def _register_model_commands() -> None:
-    """`cardwatch model …` and `cardwatch simulate` come from cardwatch_ml."""
+    """`cardwatch model …` and `cardwatch simulate` come from cardwatch_ml; retraining and
+    publishing find the stack the way the terminal app does."""
     from cardwatch_ml.cli import app as model_app
     from cardwatch_ml.cli import simulate as simulate_command
+    from cardwatch_ml.cli import use_store_locator
 
+    use_store_locator(_stack_store)
     app.add_typer(model_app, name="model")
     app.command(name="simulate")(simulate_command)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import skops.io as sio
 
+from cardwatch_ml.model_comparison import ModelComparison
 from cardwatch_ml.training import TrainedModel
 from cardwatch_shared.features.spec import SPEC
 from cardwatch_shared.model_manifest import (
@@ -124,8 +125,30 @@ class BundleStore:
         versions = sorted(k.split("/")[1] for k in keys if k.endswith("/manifest.json"))
         return [self.manifest(v) for v in versions]
 
-    def promote(self, version: str) -> CurrentPointer:
-        """Make `version` live (it must load); the old one is kept for rollback."""
+    def save_comparison(self, comparison: ModelComparison) -> None:
+        """Keep a candidate's side-by-side report beside it."""
+        self._s3.put_object(
+            Bucket=self._bucket,
+            Key=f"{MODELS_PREFIX}{comparison.candidate_version}/{ModelComparison.FILE_NAME}",
+            Body=comparison.model_dump_json(indent=2).encode(),
+            ContentType="application/json",
+        )
+
+    def comparison(self, version: str) -> ModelComparison | None:
+        """The side-by-side report of a retrained candidate (None for a bundle trained apart)."""
+        key = f"{MODELS_PREFIX}{version}/{ModelComparison.FILE_NAME}"
+        try:
+            body = self._s3.get_object(Bucket=self._bucket, Key=key)
+        except self._s3.exceptions.NoSuchKey:
+            return None
+        return ModelComparison.model_validate_json(body["Body"].read())
+
+    def promote(self, version: str, *, force: bool = False) -> CurrentPointer:
+        """Make `version` live (it must load); the old one is kept for rollback. A retrained
+        candidate that did not beat the live model on its window is refused unless `force`."""
+        compared = self.comparison(version)
+        if compared is not None and not compared.better and not force:
+            raise BundleError(f"{version} is not better than the live model: {compared.why}")
         bundle = self.fetch(version)
         load_estimator(bundle)
         old = self.current()

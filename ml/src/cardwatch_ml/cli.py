@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,6 +15,40 @@ app = typer.Typer(
     help="Simulate data, train, evaluate, benchmark and publish models.", no_args_is_help=True
 )
 console = Console()
+
+if TYPE_CHECKING:
+    from cardwatch_ml.store_export import StoreHandles
+
+_store_locator: list[Callable[[], StoreHandles]] = []
+
+
+def use_store_locator(locator: Callable[[], StoreHandles]) -> None:
+    """How `--from-store` finds the stack (the `cardwatch` command registers its discovery)."""
+    _store_locator[:] = [locator]
+
+
+DEFAULT_MODELS_BUCKET = "cardwatch-transactions"
+
+
+def _store_handles() -> StoreHandles:
+    """The settings' bucket and tables when CARDWATCH_MODELS_BUCKET is set, else the stack the
+    registered locator discovers."""
+    from cardwatch_ml.settings import ModelSettings
+    from cardwatch_ml.store_export import StoreHandles
+    from cardwatch_shared.aws_clients import client
+
+    settings = ModelSettings()
+    if settings.models_bucket is None and _store_locator:
+        return _store_locator[0]()
+    return StoreHandles(
+        client("dynamodb", settings),
+        client("s3", settings),
+        settings.verdicts_table,
+        settings.labels_table,
+        settings.models_bucket or DEFAULT_MODELS_BUCKET,
+    )
+
+
 Days = Annotated[int, typer.Option(help="days to simulate")]
 Cards = Annotated[int, typer.Option(help="cards (customers) to simulate")]
 
@@ -57,7 +93,7 @@ def _load(data: Path, labels: Path | None, mapping: Path | None) -> object:
 
 @app.command()
 def train(
-    data: Annotated[Path, typer.Option(help="upload CSV, Parquet, or foreign file")],
+    data: Annotated[Path | None, typer.Option(help="upload CSV, Parquet, or foreign file")] = None,
     labels: Annotated[Path | None, typer.Option(help="labels CSV of an upload CSV")] = None,
     mapping: Annotated[
         Path | None, typer.Option(help="column-mapping YAML of a foreign file")
@@ -67,8 +103,16 @@ def train(
     target_precision: Annotated[float | None, typer.Option(help="instead of a budget")] = None,
     no_label_features: Annotated[bool, typer.Option(help="for deployments without labels")] = False,
     seed: Annotated[int, typer.Option()] = 42,
+    from_store: Annotated[
+        bool, typer.Option(help="train on what the stack saw and compare with the live model")
+    ] = False,
+    cutoff: Annotated[
+        datetime | None, typer.Option(help="--from-store: labels known by then (default: now)")
+    ] = None,
+    window_days: Annotated[int, typer.Option(help="--from-store: recent days compared")] = 7,
 ) -> None:
-    """Train the candidates, keep the best on validation AP, write a bundle folder."""
+    """Train the candidates, keep the best on validation AP, write a bundle folder; with
+    --from-store, publish it as a candidate beside a side-by-side report."""
     import polars as pl
 
     from cardwatch_ml.bundle import build_bundle
@@ -76,19 +120,22 @@ def train(
     from cardwatch_ml.training import TrainConfig
     from cardwatch_ml.training import train as run
 
-    frame = _load(data, labels, mapping)
-    assert isinstance(frame, pl.DataFrame)
     cfg = TrainConfig(
         seed=seed,
         alert_budget_per_day=alerts_per_day,
         target_precision=target_precision,
         with_labels=not no_label_features,
     )
+    if from_store:
+        _retrain_from_store(cfg, cutoff, window_days, out)
+        return
+    if data is None:
+        raise typer.BadParameter("give --data (or --from-store)")
+    frame = _load(data, labels, mapping)
+    assert isinstance(frame, pl.DataFrame)
     model = run(frame, cfg)
     bundle = build_bundle(model, fingerprint(frame))
-    out.mkdir(parents=True, exist_ok=True)
-    (out / bundle.manifest.model_file).write_bytes(bundle.model_bytes)
-    (out / "manifest.json").write_text(bundle.manifest.model_dump_json(indent=2), encoding="utf-8")
+    _write_bundle(bundle, out)
     table = Table(title=f"candidates (validation average precision) → {bundle.manifest.version}")
     table.add_column("model")
     table.add_column("AP", justify="right")
@@ -96,6 +143,69 @@ def train(
         table.add_row(name + (" (chosen)" if name == model.name else ""), f"{ap:.4f}")
     console.print(table)
     console.print(f"threshold {model.threshold:.4f} ({model.threshold_goal}); bundle in {out}")
+
+
+def _write_bundle(bundle: object, out: Path) -> None:
+    from cardwatch_ml.bundle import Bundle
+
+    assert isinstance(bundle, Bundle)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / bundle.manifest.model_file).write_bytes(bundle.model_bytes)
+    (out / "manifest.json").write_text(bundle.manifest.model_dump_json(indent=2), encoding="utf-8")
+
+
+def _retrain_from_store(cfg: object, cutoff: datetime | None, window_days: int, out: Path) -> None:
+    from datetime import UTC
+
+    from cardwatch_ml.bundle import BundleStore
+    from cardwatch_ml.retraining import retrain
+    from cardwatch_ml.store_export import export
+    from cardwatch_ml.training import TrainConfig
+
+    assert isinstance(cfg, TrainConfig)
+    when = (cutoff or datetime.now(UTC)).astimezone(UTC)
+    handles = _store_handles()
+    frame = export(handles.dynamodb, handles.verdicts_table, handles.labels_table, when)
+    console.print(
+        f"exported {frame.height:,} transactions seen, {int(frame['label'].sum()):,} labelled "
+        f"fraud by {when:%Y-%m-%d %H:%M} UTC"
+    )
+    store = BundleStore(handles.s3, handles.models_bucket)
+    pointer = store.current()
+    current = store.fetch(pointer.version) if pointer else None
+    try:
+        candidate, comparison = retrain(frame, when, current, cfg, window_days)
+    except ValueError as error:
+        console.print(f"[red]cannot retrain:[/red] {error}")
+        raise typer.Exit(code=1) from error
+    _write_bundle(candidate, out)
+    store.publish(candidate)
+    store.save_comparison(comparison)
+    console.print(comparison_table(comparison))
+    verdict = "[green]better[/green]" if comparison.better else "[yellow]not better[/yellow]"
+    console.print(f"candidate {candidate.manifest.version} published, not live: {verdict}")
+    console.print(f"  {comparison.why}")
+    if comparison.better:
+        console.print(f"  make it live: cardwatch model promote {candidate.manifest.version}")
+
+
+def comparison_table(comparison: object) -> Table:
+    """The side-by-side report as a rich table."""
+    from cardwatch_ml.model_comparison import SHOWN_METRICS, ModelComparison
+
+    assert isinstance(comparison, ModelComparison)
+    table = Table(
+        title=f"window {comparison.window_start:%Y-%m-%d} → {comparison.cutoff:%Y-%m-%d}: "
+        f"{comparison.window_transactions:,} transactions, {comparison.window_frauds} fraud"
+    )
+    table.add_column("metric")
+    table.add_column(f"candidate {comparison.candidate_version}", justify="right")
+    table.add_column(f"live {comparison.current_version or '(none)'}", justify="right")
+    for name in SHOWN_METRICS:
+        mine = comparison.candidate.get(name, float("nan"))
+        theirs = comparison.current.get(name, float("nan")) if comparison.current else None
+        table.add_row(name, f"{mine:.4f}", "—" if theirs is None else f"{theirs:.4f}")
+    return table
 
 
 @app.command()
@@ -160,11 +270,9 @@ def benchmark(
 
 def _store(bucket: str | None) -> object:
     from cardwatch_ml.bundle import BundleStore
-    from cardwatch_ml.settings import ModelSettings
-    from cardwatch_shared.aws_clients import client
 
-    settings = ModelSettings()
-    return BundleStore(client("s3", settings), bucket or settings.models_bucket)
+    handles = _store_handles()
+    return BundleStore(handles.s3, bucket or handles.models_bucket)
 
 
 Bucket = Annotated[str | None, typer.Option(help="bucket (default: CARDWATCH_MODELS_BUCKET)")]
@@ -218,13 +326,27 @@ def list_models(bucket: Bucket = None) -> None:
 
 
 @app.command()
-def promote(version: str, bucket: Bucket = None) -> None:
-    """Make a published version current (it must verify and load)."""
+def promote(
+    version: str,
+    bucket: Bucket = None,
+    force: Annotated[bool, typer.Option(help="even if its comparison says not better")] = False,
+) -> None:
+    """Make a published version current (it must verify and load; a retrained candidate must
+    have beaten the live model on its window)."""
     from cardwatch_ml.bundle import BundleStore
+    from cardwatch_shared.model_manifest import BundleError
 
     store = _store(bucket)
     assert isinstance(store, BundleStore)
-    console.print(f"current: {store.promote(version).version}")
+    compared = store.comparison(version)
+    if compared is not None:
+        console.print(comparison_table(compared))
+    try:
+        pointer = store.promote(version, force=force)
+    except BundleError as error:
+        console.print(f"[red]refused:[/red] {error} (--force to promote anyway)")
+        raise typer.Exit(code=1) from error
+    console.print(f"current: {pointer.version}")
 
 
 @app.command()

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from cardwatch_shared.settings import CardwatchSettings
 
 
 class ModelSettings(CardwatchSettings):
-    """Where bundles are published."""
+    """Where bundles are published, and where retraining reads what the system saw (used when
+    the `cardwatch` command is not pointed at a stack it can discover)."""
 
     model_config = SettingsConfigDict(env_prefix="CARDWATCH_", extra="ignore", frozen=True)
 
-    models_bucket: str = "cardwatch-transactions"
+    models_bucket: str | None = Field(
+        default=None,
+        description="unset: the stack the command discovers, else cardwatch-transactions",
+    )
+    verdicts_table: str = "cardwatch-verdicts"
+    labels_table: str = "cardwatch-labels"

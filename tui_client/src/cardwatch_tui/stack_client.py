@@ -94,6 +94,10 @@ class StackClient:
         }
         self._names = names
 
+    def aws(self, name: str) -> Any:
+        """The boto3 client `name` of this stack (s3, dynamodb, sqs, cloudformation, …)."""
+        return self._clients[name]
+
     def _call(self, action: Callable[[], Any]) -> Any:
         try:
             return action()

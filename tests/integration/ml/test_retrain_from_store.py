@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -78,7 +78,8 @@ def test_retrain_from_the_store_publishes_a_better_candidate_beside_its_report(
         monkeypatch.setenv(name, value)
     seen = _store_what_the_system_saw()
     publish(s3, BUCKET, amount_model("live-amount-only", cutoff=300.0))  # the live model
-    cutoff = seen["timestamp"].max() + timedelta(hours=1)
+    last: datetime = seen["timestamp"].max()  # type: ignore[assignment]
+    cutoff = last + timedelta(hours=1)
 
     code, out = run(
         "model", "train", "--from-store", "--cutoff", cutoff.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -132,7 +133,7 @@ def test_a_candidate_that_is_not_better_is_refused_unless_forced(
             window_start="2026-11-13T00:00:00Z", window_transactions=100, window_frauds=5,
             candidate=metrics, current={"average_precision": 0.3}, better=False,
             why="average precision 0.2000 <= 0.3000 of the live model",
-        )  # type: ignore[arg-type]
+        )
     )  # fmt: skip
     with pytest.raises(BundleError, match="not better than the live model"):
         store.promote("worse")

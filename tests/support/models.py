@@ -25,6 +25,7 @@ def amount_model(
     y = (x[:, names.index("amount")] > cutoff).astype(int)
     estimator = make_estimator("logistic_regression", seed=0).fit(x, y)
     trained = TrainedModel(estimator, "logistic_regression", names, threshold, "test", {})
+    trained.validation_scores = estimator.predict_proba(x)[:, 1].tolist()
     return build_bundle(trained, data_sha256="0" * 64, version=version)
 
 

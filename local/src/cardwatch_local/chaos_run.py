@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
 from rich.console import Console
 from rich.table import Table
 
@@ -152,8 +153,13 @@ def _ingest(
         invoker.drain()
 
 
-def _verdict_count(clients: dict[str, Any], stack: LocalStack) -> int:
-    table = clients["dynamodb"].describe_table(TableName=stack.verdicts_table)["Table"]
+def _verdict_count(clients: dict[str, Any], stack: LocalStack) -> int | None:
+    """The verdicts table's item count; None when moto fails to count under concurrent writes
+    (its DescribeTable iterates the table while other requests write it)."""
+    try:
+        table = clients["dynamodb"].describe_table(TableName=stack.verdicts_table)["Table"]
+    except ClientError:
+        return None
     return int(table.get("ItemCount", 0))
 
 
@@ -199,6 +205,8 @@ async def _score_and_notify(
         while time.monotonic() < deadline:
             await asyncio.sleep(1.0)
             count = _verdict_count(clients, stack)
+            if count is None:
+                continue
             if kill_at and count >= kill_at[0]:
                 worker.kill()
                 log.record("worker_kill", verdicts_so_far=count)

@@ -134,6 +134,24 @@ def _current_model(s3: Any, bucket: str) -> str:
     return str(json.loads(body).get("version", "?"))
 
 
+def _score_drift(clients: dict[str, Any], bucket: str) -> str:
+    """Today's PSI of the live model's scores against its validation scores."""
+    import time
+
+    from cardwatch_local.stack import stack_name
+    from cardwatch_shared.drift_reading import live_manifest, read_drift
+
+    manifest = live_manifest(clients["s3"], bucket)
+    if manifest is None:
+        return "no live model"
+    core = clients["cloudformation"].describe_stacks(StackName=stack_name("core"))["Stacks"][0]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in core["Outputs"]}
+    drift = read_drift(clients["dynamodb"], outputs["StateTableName"], manifest, time.time())
+    if drift is None:
+        return f"{manifest.version} has no reference scores (retrain it to track drift)"
+    return drift.describe().removeprefix("score drift: ")
+
+
 @local_app.command()
 def status() -> None:
     """Endpoint, stacks, current model, queue depths, and what the consumers have done."""
@@ -149,6 +167,7 @@ def status() -> None:
     for stack in clients["cloudformation"].describe_stacks()["Stacks"]:
         table.add_row(f"stack {stack['StackName']}", stack["StackStatus"])
     table.add_row("model", _current_model(clients["s3"], state["bucket"]))
+    table.add_row("score drift", _score_drift(clients, state["bucket"]))
     for name, depth in sorted(_queue_depths(clients["sqs"]).items()):
         table.add_row(f"queue {name}", str(depth))
     for name, stats in state.get("consumers", {}).items():

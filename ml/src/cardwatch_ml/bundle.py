@@ -24,6 +24,7 @@ from cardwatch_shared.model_manifest import (
     sha256_hex,
     verify,
 )
+from cardwatch_shared.score_drift import reference_bins
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ def build_bundle(model: TrainedModel, data_sha256: str, version: str | None = No
     if unknown:
         raise BundleError(f"model holds types outside the trusted list: {sorted(unknown)}")
     created = datetime.now(UTC)
+    edges, shares = reference_bins(model.validation_scores)
     manifest = ModelManifest(
         version=version or created.strftime("%Y%m%dT%H%M%SZ") + f"-{model.name}",
         created_at=created,
@@ -60,6 +62,8 @@ def build_bundle(model: TrainedModel, data_sha256: str, version: str | None = No
         training_data_sha256=data_sha256,
         training_rows=model.train_rows,
         library_versions=library_versions(),
+        score_bin_edges=edges,
+        score_bin_shares=shares,
     )
     return Bundle(data, manifest)
 

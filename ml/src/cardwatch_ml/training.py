@@ -48,6 +48,7 @@ class TrainedModel:
     candidates: dict[str, float] = field(default_factory=dict)
     fit_seconds: float = 0.0
     train_rows: int = 0
+    validation_scores: list[float] = field(default_factory=list)
 
 
 def make_estimator(name: str, seed: int) -> Any:
@@ -177,4 +178,5 @@ def train(frame: pl.DataFrame, cfg: TrainConfig = TrainConfig()) -> TrainedModel
         results,
         seconds,
         train_rows.height,
+        scores.tolist(),
     )

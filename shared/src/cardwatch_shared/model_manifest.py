@@ -62,6 +62,13 @@ class ModelManifest(BaseModel):
     training_data_sha256: str
     training_rows: int
     library_versions: dict[str, str]
+    score_bin_edges: list[float] = Field(
+        default_factory=list,
+        description="interior edges of the validation scores' deciles: the drift reference",
+    )
+    score_bin_shares: list[float] = Field(
+        default_factory=list, description="share of validation scores in each of those bins"
+    )
 
     def key(self, name: str) -> str:
         """S3 key of a file of this bundle."""

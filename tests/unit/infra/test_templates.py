@@ -41,6 +41,7 @@ SETTINGS: dict[str, type[BaseSettings]] = {
 STREAM_FUNCTIONS = {"ScorerFunction", "NotifierFunction"}
 ASYNC_FUNCTIONS = {"IngestFunction", "LabelsFunction", "DigestFunction"}
 SERVICE_ONLY = ("ingest", "scorer", "notifier")
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
@@ -339,3 +340,18 @@ def test_templates_live_where_the_docs_say() -> None:
         assert template_path(stack).is_file()
         assert (template_path(stack).parent / "samconfig.toml").is_file(), stack
     assert Path(INFRA_DIR / "template.yaml").is_file()
+
+
+def test_score_drift_alarm_watches_the_metric_the_scorer_emits(
+    cfn: dict[str, dict[str, Any]],
+) -> None:
+    from cardwatch_shared.score_drift import PSI_ALARM
+
+    alarm = resources(cfn["scorer"], "AWS::CloudWatch::Alarm")["ScoreDriftAlarm"]["Properties"]
+    handler_source = (
+        ROOT / "services" / "scorer" / "src" / "cardwatch_scorer" / "handler.py"
+    ).read_text()
+    assert f'name="{alarm["MetricName"]}"' in handler_source
+    assert alarm["Namespace"] == "cardwatch"
+    assert alarm["Threshold"] == PSI_ALARM
+    assert "OpsTopicArn" in json.dumps(alarm["AlarmActions"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email import policy
@@ -23,6 +24,7 @@ from cardwatch_shared.card_history import CardHistory, card_history
 from cardwatch_shared.contracts import Verdict
 from cardwatch_shared.contracts.label import Label
 from cardwatch_shared.contracts.rule_set import ListEntry, RuleSet
+from cardwatch_shared.drift_reading import DriftReading, live_manifest, read_drift
 from cardwatch_shared.features.online import CardState
 from cardwatch_shared.label_store import LabelOutcome, LabelStore
 from cardwatch_shared.review_queue import ReviewQueue
@@ -205,6 +207,18 @@ class StackClient:
     def current_model(self) -> dict[str, Any] | None:
         """The promoted model's pointer (`models/current.json`), or None."""
         return self._json_object("models/current.json")
+
+    def score_drift(self) -> DriftReading | None:
+        """Today's score drift of the live model (None: no model, or no reference scores)."""
+        table = self.names.state_table
+        manifest = self._call(partial(live_manifest, self._clients["s3"], self.names.bucket))
+        if manifest is None or table is None:
+            return None
+        dynamodb = self._clients["dynamodb"]
+        found: DriftReading | None = self._call(
+            partial(read_drift, dynamodb, table, manifest, time.time())
+        )
+        return found
 
     def rule_registry(self) -> RuleRegistry:
         """The stack's rule sets (`rules/` in the transactions bucket)."""

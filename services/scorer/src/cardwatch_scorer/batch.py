@@ -15,6 +15,9 @@ from cardwatch_scorer.rules_cache import RulesCache
 from cardwatch_scorer.scoring import ScoredBatch, score_batch
 from cardwatch_scorer.state_store import StateStore
 from cardwatch_shared.contracts import Transaction
+from cardwatch_shared.features.spec import SECONDS_PER_DAY
+from cardwatch_shared.model_manifest import ModelManifest
+from cardwatch_shared.score_drift import bin_counts, psi
 
 
 @dataclass
@@ -27,6 +30,8 @@ class BatchOutcome:
     frauds: int = 0
     model_version: str | None = None
     rule_set_version: str | None = None
+    drift_psi: float | None = None
+    scores_today: int = 0
 
 
 def decode(records: list[dict[str, Any]]) -> tuple[list[tuple[str, Transaction]], dict[str, str]]:
@@ -77,4 +82,23 @@ def process_batch(
     outcome.frauds = sum(1 for v in scored.verdicts if v.is_fraud and v.transaction_id in written)
     outcome.model_version = model.manifest.version
     outcome.rule_set_version = live_rules.version if live_rules else None
+    new_scores = [v.score for v in scored.verdicts if v.transaction_id in written]
+    _track_drift(outcome, store, model.manifest, new_scores, now())
     return outcome
+
+
+def _track_drift(
+    outcome: BatchOutcome,
+    store: StateStore,
+    manifest: ModelManifest,
+    scores: list[float],
+    moment: datetime,
+) -> None:
+    """Count the new scores in today's histogram and compare the day with validation (PSI)."""
+    if not scores or not manifest.score_bin_shares:
+        return
+    counts = bin_counts(scores, manifest.score_bin_edges)
+    day = int(moment.timestamp()) // SECONDS_PER_DAY
+    today = store.add_scores(manifest.version, day, counts)
+    outcome.scores_today = sum(today)
+    outcome.drift_psi = psi(manifest.score_bin_shares, today)

@@ -65,7 +65,9 @@ def runtime() -> tuple[ScorerSettings, StateStore, ModelCache, RulesCache]:
     return settings, store, models, rules
 
 
-def _record_metrics(outcome: BatchOutcome, records: int, seconds: float) -> None:
+def _record_metrics(
+    outcome: BatchOutcome, records: int, seconds: float, drift_min_scores: int
+) -> None:
     metrics.add_metric(name="RecordsReceived", unit=MetricUnit.Count, value=records)
     metrics.add_metric(
         name="VerdictsWritten", unit=MetricUnit.Count, value=outcome.verdicts_written
@@ -75,6 +77,8 @@ def _record_metrics(outcome: BatchOutcome, records: int, seconds: float) -> None
     metrics.add_metric(name="BatchLatency", unit=MetricUnit.Milliseconds, value=seconds * 1000)
     if outcome.model_version:
         metrics.add_metadata(key="model_version", value=outcome.model_version)
+    if outcome.drift_psi is not None and outcome.scores_today >= drift_min_scores:
+        metrics.add_metric(name="ScoreDriftPSI", unit=MetricUnit.NoUnit, value=outcome.drift_psi)
 
 
 @logger.inject_lambda_context
@@ -87,7 +91,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     records = event.get("Records", [])
     outcome = process_batch(records, store, models, settings.applied_ids_kept, rules=rules)
     seconds = time.perf_counter() - started
-    _record_metrics(outcome, len(records), seconds)
+    _record_metrics(outcome, len(records), seconds, settings.drift_min_scores)
     for sequence, reason in outcome.failures.items():
         logger.warning("record failed", extra={"sequence_number": sequence, "reason": reason})
     logger.info(
@@ -98,6 +102,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "frauds": outcome.frauds,
             "model_version": outcome.model_version,
             "rule_set_version": outcome.rule_set_version,
+            "score_drift_psi": outcome.drift_psi,
             "duration_ms": round(seconds * 1000, 1),
         },
     )

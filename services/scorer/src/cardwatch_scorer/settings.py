@@ -28,3 +28,6 @@ class ScorerSettings(CardwatchSettings):
         le=1,
         description="lowest score that queues a verdict for review (default: half the threshold)",
     )
+    drift_min_scores: int = Field(
+        default=200, ge=1, description="scores of the day before the drift metric is emitted"
+    )

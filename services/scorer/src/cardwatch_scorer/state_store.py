@@ -23,6 +23,7 @@ from cardwatch_shared.contracts import Verdict
 from cardwatch_shared.features.online import CardState, TerminalState
 from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
 from cardwatch_shared.review_queue import needs_review, queued
+from cardwatch_shared.score_drift import histogram_key
 from cardwatch_shared.state_keys import card_key, terminal_key
 from cardwatch_shared.verdict_item import to_item
 
@@ -175,6 +176,22 @@ class StateStore:
             by_terminal.setdefault(count.terminal_id, []).append(count)
         self._each(self._count_all, list(by_terminal.values()))
         return {v.transaction_id for v, new in zip(verdicts, stored, strict=True) if new}
+
+    def add_scores(self, model_version: str, day: int, counts: list[int]) -> list[int]:
+        """Add a batch's score-bin counts to the model's histogram of `day`; the day's counts."""
+        names = {f"#b{i}": f"b{i}" for i, n in enumerate(counts) if n}
+        values = {f":b{i}": {"N": str(n)} for i, n in enumerate(counts) if n}
+        reply = self._db.update_item(
+            TableName=self._state,
+            Key={"pk": {"S": histogram_key(model_version, day)}},
+            UpdateExpression="ADD "
+            + ", ".join(f"#b{i} :b{i}" for i in range(len(counts)) if counts[i]),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+            ReturnValues="ALL_NEW",
+        )
+        item = reply["Attributes"]
+        return [int(item.get(f"b{i}", {"N": "0"})["N"]) for i in range(len(counts))]
 
     def save_cards(self, records: dict[str, CardRecord]) -> dict[str, str]:
         """Save every card's new state; the cards whose state changed concurrently, and why."""

@@ -1,5 +1,6 @@
 """Operations: the stack the app talks to, dead-letter queue depths (inspect a queue's waiting
-messages), the current model with its metrics, and the live rules and lists."""
+messages), the current model with its metrics and today's score drift, and the live rules and
+lists."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Static
 
+from cardwatch_shared.drift_reading import DriftReading
 from cardwatch_tui.screens.rules_panel import RulesPanel
 from cardwatch_tui.stack_client import StackClient, StackUnreachableError
 
@@ -67,10 +69,11 @@ class OperationsPane(Vertical):
         try:
             depths = self._client().dlq_depths()
             model = self._client().current_model()
+            drift = self._client().score_drift()
         except StackUnreachableError as error:
             self.app.call_from_thread(self._info, f"{error}")
             return
-        self.app.call_from_thread(self._show, depths, model)
+        self.app.call_from_thread(self._show, depths, model, drift)
 
     def _info(self, text: str) -> None:
         settings = self.app.settings  # type: ignore[attr-defined]
@@ -79,8 +82,10 @@ class OperationsPane(Vertical):
             f"stack: {settings.environment} at {endpoint}\n{text}"
         )
 
-    def _show(self, depths: dict[str, int], model: dict[str, Any] | None) -> None:
-        self._info(model_line(model))
+    def _show(
+        self, depths: dict[str, int], model: dict[str, Any] | None, drift: DriftReading | None
+    ) -> None:
+        self._info(model_line(model) + (f"\n{drift.describe()}" if drift else ""))
         table = self.query_one("#dlq-table", DataTable)
         table.clear()
         for name, depth in sorted(depths.items()):

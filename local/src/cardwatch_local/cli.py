@@ -41,6 +41,13 @@ def demo(
             "three minutes after the last fraud) instead of reporting them as pending"
         ),
     ] = False,
+    delayed_labels: Annotated[
+        bool,
+        typer.Option(
+            help="the feedback loop instead: day by day on a private embedded AWS, outcomes "
+            "uploaded as labels days later, alert precision per day and week"
+        ),
+    ] = False,
 ) -> None:
     """Run the main job: the whole pipeline on this machine, with a summary."""
     from pathlib import Path
@@ -50,6 +57,10 @@ def demo(
 
     path = Path(summary_json) if summary_json else None
     size = DemoSize(cards=cards, days=days)
+    if delayed_labels:
+        from cardwatch_local.feedback_demo import run_feedback_demo
+
+        raise typer.Exit(code=run_feedback_demo(console, size, path))
     code = run_demo(console, size, path, ephemeral=ephemeral, wait_for_digests=wait_for_digests)
     raise typer.Exit(code=code)
 

@@ -58,9 +58,36 @@ def remember_backends() -> None:
     dispatcher.cardwatch_remembers = True
 
 
+def lean_transactions() -> None:
+    """Make moto's DynamoDB TransactWriteItems cost what the transaction touches.
+
+    moto backs up every table a transaction names with a deep copy (its stream records
+    included) and records every model instance it ever creates (for its reset API, which resets
+    backends without them): each transaction kept a full copy of the labels, verdicts and
+    state tables alive, gigabytes after a few hundred labels. The emulator stops the
+    recording and lets a table's backup share the live stream (a rolled-back transaction may
+    leave stream records of its writes; nothing in cardwatch reads them). Idempotent."""
+    from moto.core.common_models import BaseModel
+    from moto.dynamodb.models.table import StreamShard
+
+    if getattr(BaseModel, "cardwatch_untracked", False):
+        return
+
+    def untracked(cls: type, *_args: Any, **_kwargs: Any) -> Any:
+        return object.__new__(cls)
+
+    def shared(shard: Any, _memo: Any) -> Any:
+        return shard
+
+    BaseModel.__new__ = staticmethod(untracked)  # type: ignore[method-assign]
+    BaseModel.cardwatch_untracked = True  # type: ignore[attr-defined]
+    StreamShard.__deepcopy__ = shared  # type: ignore[attr-defined]
+
+
 def moto_server(host: str, port: int) -> ThreadedMotoServer:
-    """A started moto server on `host:port`, with the routing fix above."""
+    """A started moto server on `host:port`, with the fixes above."""
     remember_backends()
+    lean_transactions()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()

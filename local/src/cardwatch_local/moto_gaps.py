@@ -89,6 +89,13 @@ BEHAVIOUR_GAPS = (
         "the local runtime invokes the function at the rule's rate",
     ),
     Gap(
+        "DynamoDB transactions",
+        "moto's TransactWriteItems deep-copies every table it names and keeps every copy (it "
+        "records each model instance it makes): memory grows by three tables per label",
+        "the emulator stops that recording and shares a table's stream with its backup "
+        "(cardwatch_local.emulator.lean_transactions)",
+    ),
+    Gap(
         "S3 event field names",
         "moto's S3 events say `eTag` and version `null` where AWS says `etag` and omits it",
         "the ingest event parser accepts both",

@@ -67,8 +67,11 @@ def _clients() -> dict[str, Any]:
     return {name: aws_clients.client(name) for name in local_stack.CLIENTS}
 
 
-def train_demo_model(stack: LocalStack, clients: dict[str, Any], size: DemoSize) -> str:
-    """Train a small model on a simulation and promote it in the stack's bucket."""
+def train_demo_model(
+    stack: LocalStack, clients: dict[str, Any], size: DemoSize, *, with_labels: bool = False
+) -> str:
+    """Train a small model on a simulation and promote it in the stack's bucket (with the
+    terminal-risk features when the run feeds labels)."""
     from cardwatch_ml.bundle import BundleStore, build_bundle
     from cardwatch_ml.datasets import fingerprint, from_simulation
     from cardwatch_ml.simulator import SimulationConfig, simulate
@@ -81,7 +84,7 @@ def train_demo_model(stack: LocalStack, clients: dict[str, Any], size: DemoSize)
     )
     frame = from_simulation(sim)
     cfg = TrainConfig(
-        candidates=("hist_gradient_boosting",), with_labels=False, target_precision=0.6
+        candidates=("hist_gradient_boosting",), with_labels=with_labels, target_precision=0.6
     )
     model = train(frame, cfg)
     bundle = build_bundle(model, fingerprint(frame))
@@ -318,11 +321,13 @@ def _function_environment() -> Iterator[None]:
 
 def _clear_function_caches() -> None:
     from cardwatch_ingest import handler as ingest
+    from cardwatch_ingest import labels_handler
     from cardwatch_notifier import handler as notifier
     from cardwatch_scorer import handler as scorer
     from cardwatch_shared import aws_clients
 
-    for cached in (ingest.runtime, notifier.notifier, scorer.runtime, aws_clients.client):
+    caches = (ingest.runtime, labels_handler.runtime, notifier.notifier, scorer.runtime)
+    for cached in (*caches, aws_clients.client):
         cached.cache_clear()
 
 

@@ -1,0 +1,264 @@
+"""`cardwatch demo --delayed-labels`: the feedback loop over simulated days.
+
+A model trained with the terminal-risk features is live; each simulated day is uploaded and
+scored, then the outcomes that became known that day are uploaded as a labels CSV under
+`labels/`: chargebacks of frauds a few days after each (2 to 9 days), and analysts' `legit`
+decisions on the previous day's false alerts. Labels reach the labels function through its rule
+and move the terminals' fraud counts, which the scorer reads with the training's label delay;
+the table shows each day's alert precision and recall as the labels accumulate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from cardwatch_local import stack as local_stack
+from cardwatch_local.emulator import embedded_aws
+from cardwatch_local.leak_scan import scan_stack
+from cardwatch_local.pipeline_demo import (
+    QUIET,
+    DemoSize,
+    _clear_function_caches,
+    _clients,
+    _function_environment,
+    _ingest,
+    demo_files,
+    scan_table,
+    train_demo_model,
+)
+from cardwatch_local.runtime import async_invokers, stream_clients, stream_runner
+from cardwatch_local.settings import LocalSettings
+from cardwatch_local.stack import LocalStack
+
+CHARGEBACK_DAYS = (2, 9)  # a fraud's chargeback arrives this many days later (inclusive)
+WEEK = 7
+
+
+def chargeback_delay(transaction_id: str) -> int:
+    """Days from a fraud to its chargeback: fixed per transaction, spread over the range."""
+    low, high = CHARGEBACK_DAYS
+    digest = hashlib.sha256(transaction_id.encode()).digest()
+    return low + digest[0] % (high - low + 1)
+
+
+@dataclass
+class Timeline:
+    """The truth of the run: each transaction's day, label and when its chargeback arrives."""
+
+    truth: pl.DataFrame  # transaction_id, day, label
+    sent: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, files: list[Path], labels: pl.DataFrame) -> Timeline:
+        days = pl.concat(
+            pl.read_csv(f, columns=["transaction_id", "timestamp"], infer_schema=False)
+            for f in files
+        ).with_columns(
+            pl.col("timestamp")
+            .str.to_datetime(strict=False, time_zone="UTC")
+            .dt.date()
+            .alias("day")
+        )
+        truth = days.join(labels.select("transaction_id", "label"), on="transaction_id")
+        return cls(truth.select("transaction_id", "day", "label"))
+
+    def known_by(self, day: date, flagged: dict[str, bool]) -> list[tuple[str, str, str, datetime]]:
+        """Labels that became known on `day` (not sent before): (id, label, source, known_at)."""
+        out: list[tuple[str, str, str, datetime]] = []
+        for tx, tx_day, label in self.truth.iter_rows():
+            if tx in self.sent:
+                continue
+            if label == 1 and tx_day + timedelta(days=chargeback_delay(tx)) <= day:
+                out.append(
+                    (tx, "fraud", "chargeback", _noon(tx_day + timedelta(chargeback_delay(tx))))
+                )
+            elif label == 0 and flagged.get(tx) and tx_day + timedelta(days=1) <= day:
+                out.append((tx, "legit", "analyst", _noon(tx_day + timedelta(days=1))))
+        self.sent |= {tx for tx, *_ in out}
+        return out
+
+
+def _noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+def _labels_csv(rows: list[tuple[str, str, str, datetime]]) -> bytes:
+    lines = ["transaction_id,label,source,known_at"]
+    lines += [f"{tx},{label},{source},{known.isoformat()}" for tx, label, source, known in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _flags(clients: dict[str, Any], stack: LocalStack) -> dict[str, bool]:
+    items = scan_table(clients["dynamodb"], stack.verdicts_table)
+    return {i["transaction_id"]["S"]: i["is_fraud"]["BOOL"] for i in items}
+
+
+def _with_terminal_risk(clients: dict[str, Any], stack: LocalStack) -> int:
+    """Verdicts whose terminal had confirmed fraud in its window: the labels at work."""
+    items = scan_table(clients["dynamodb"], stack.verdicts_table)
+    risks = (json.loads(i["features"]["S"]).get("terminal_risk_30d", 0.0) for i in items)
+    return sum(1 for risk in risks if risk and risk > 0)
+
+
+def _send_labels(
+    stack: LocalStack,
+    clients: dict[str, Any],
+    day: date,
+    rows: list[tuple[str, str, str, datetime]],
+) -> dict[str, Any]:
+    """Upload the day's labels CSV; the labels rule invokes the labels function; its report."""
+    key = f"labels/outcomes-{day.isoformat()}.csv"
+    clients["s3"].put_object(Bucket=stack.bucket, Key=key, Body=_labels_csv(rows))
+    for invoker in async_invokers(stack, clients["sqs"]).values():
+        invoker.drain()
+    report_key = "reports/" + key + ".json"
+    body = clients["s3"].get_object(Bucket=stack.bucket, Key=report_key)["Body"].read()
+    report: dict[str, Any] = json.loads(body)
+    return report
+
+
+def day_rows(
+    timeline: Timeline, flagged: dict[str, bool], labels_sent: dict[date, int]
+) -> list[dict[str, Any]]:
+    """Per event day: transactions, frauds, alerts, precision and recall of the alerts."""
+    frame = timeline.truth.with_columns(
+        pl.col("transaction_id").replace_strict(flagged, default=None).alias("flagged")
+    ).filter(pl.col("flagged").is_not_null())
+    rows = []
+    for (day,), part in frame.group_by("day", maintain_order=True):
+        alerts = part.filter(pl.col("flagged"))
+        hits = int(alerts["label"].sum())
+        frauds = int(part["label"].sum())
+        rows.append(
+            {
+                "day": day.isoformat(),
+                "transactions": part.height,
+                "frauds": frauds,
+                "alerts": alerts.height,
+                "true_alerts": hits,
+                "precision": hits / alerts.height if alerts.height else None,
+                "recall": hits / frauds if frauds else None,
+                "labels_known": sum(n for d, n in labels_sent.items() if d < day),
+            }
+        )
+    return sorted(rows, key=lambda r: r["day"])
+
+
+def weekly(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The days grouped by week of the run: alert precision and recall per week."""
+    weeks = []
+    for start in range(0, len(rows), WEEK):
+        part = rows[start : start + WEEK]
+        alerts = sum(r["alerts"] for r in part)
+        hits = sum(r["true_alerts"] for r in part)
+        frauds = sum(r["frauds"] for r in part)
+        weeks.append(
+            {
+                "week": start // WEEK + 1,
+                "days": f"{part[0]['day']} … {part[-1]['day']}",
+                "transactions": sum(r["transactions"] for r in part),
+                "frauds": frauds,
+                "alerts": alerts,
+                "precision": hits / alerts if alerts else None,
+                "recall": hits / frauds if frauds else None,
+                "labels_known_at_start": part[0]["labels_known"],
+            }
+        )
+    return weeks
+
+
+def _table(title: str, rows: list[dict[str, Any]]) -> Table:
+    table = Table(title=title)
+    for column in rows[0]:
+        table.add_column(column, justify="left" if column in {"day", "days"} else "right")
+    for row in rows:
+        table.add_row(*(_cell(v) for v in row.values()))
+    return table
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+@dataclass
+class _Run:
+    """What the day loop produced."""
+
+    labels_sent: dict[date, int] = field(default_factory=dict)
+    refused: int = 0
+
+
+async def _days(
+    stack: LocalStack,
+    clients: dict[str, Any],
+    files: list[Path],
+    timeline: Timeline,
+    progress: Progress,
+) -> _Run:
+    """Each day: upload, score and alert (one stream runner, so its position carries over),
+    then upload the labels that became known that day."""
+    run = _Run()
+    task = progress.add_task("day by day", total=len(files))
+    async with stream_clients() as async_clients:
+        runner = stream_runner(stack, async_clients, clients["sqs"])
+        for path in files:
+            day = date.fromisoformat(path.stem.removeprefix("transactions-"))
+            _ingest(stack, clients, [path])
+            await runner.drain()
+            known = timeline.known_by(day, _flags(clients, stack))
+            if known:
+                report = _send_labels(stack, clients, day, known)
+                run.labels_sent[day] = int(report["rows_accepted"])
+                run.refused += int(report["rows_rejected"])
+            progress.update(task, advance=1, description=f"{day}: {len(known)} labels known")
+    return run
+
+
+def run_feedback_demo(console: Console, size: DemoSize, summary_path: Path | None) -> int:
+    """Run the days with delayed labels; exit 1 if a label was refused or a card number leaked."""
+    settings = LocalSettings()
+    folder = settings.local_state_dir / "feedback"
+    with _function_environment(), embedded_aws(settings), Progress(console=console) as progress:
+        _clear_function_caches()
+        clients = _clients()
+        stack = local_stack.deploy(clients)
+        os.environ.update(stack.variables | QUIET)
+        version = train_demo_model(stack, clients, size, with_labels=True)
+        files, labels = demo_files(folder, size)
+        timeline = Timeline.of(files, labels)
+        run = asyncio.run(_days(stack, clients, files, timeline, progress))
+        flagged = _flags(clients, stack)
+        with_risk = _with_terminal_risk(clients, stack)
+        leaks = scan_stack(clients, [])
+    rows = day_rows(timeline, flagged, run.labels_sent)
+    weeks = weekly(rows)
+    console.print(_table("alerts by day, as labels arrive (chargebacks 2–9 days late)", rows))
+    console.print(_table("alerts by week", weeks))
+    summary = {
+        "model_version": version,
+        "labels_sent": sum(run.labels_sent.values()),
+        "labels_refused": run.refused,
+        "verdicts_with_terminal_risk": with_risk,
+        "card_number_leaks": len(leaks.leaks),
+        "days": rows,
+        "weeks": weeks,
+    }
+    path = summary_path or settings.local_state_dir / "feedback-summary.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
+    console.print(f"summary: {path}")
+    return 0 if run.refused == 0 and not leaks.leaks else 1

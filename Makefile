@@ -34,6 +34,9 @@ setup: .venv/.synced ## install uv (if missing) and the locked workspace into .v
 demo: setup ## run the main job: the pipeline on the local stack
 	$(RUN) cardwatch demo
 
+demo-feedback: setup ## the feedback loop: days of uploads, labels arriving days late, precision per week
+	$(RUN) cardwatch demo --delayed-labels --cards $(FEEDBACK_CARDS) --days $(FEEDBACK_DAYS)
+
 tui: setup ## the terminal app (talks to the local stack started by make demo / cardwatch local up)
 	$(RUN) cardwatch tui
 
@@ -63,6 +66,8 @@ bench: setup ## benchmarks, as ratios against a floor measured in the same run (
 	$(RUN) python -m bench.run_all $(if $(BENCH_OUT),--out $(BENCH_OUT))
 
 CHAOS_TRANSACTIONS ?= 100000
+FEEDBACK_CARDS ?= 100
+FEEDBACK_DAYS ?= 35
 CHAOS_SUMMARY ?=
 chaos: setup ## faults injected into the whole local pipeline at full size (not in make test)
 	$(RUN) cardwatch chaos --transactions $(CHAOS_TRANSACTIONS) \

@@ -4,30 +4,39 @@ every day has its row, labels only accumulate, nothing refused, no card number s
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from cardwatch_local.cli import app
+from cardwatch_local.feedback_demo import run_feedback_demo
+from cardwatch_local.pipeline_demo import DemoSize
 from tests.support.leaks import assert_clean
 
 pytestmark = pytest.mark.e2e
 DAYS = 16
 
 
-def test_delayed_labels_reach_the_terminals_day_by_day(tmp_path: Path) -> None:
-    env = {
-        "COLUMNS": "200",
-        "CARDWATCH_LOCAL_PORT": "0",
-        "CARDWATCH_LOCAL_STATE_DIR": str(tmp_path),
-    }
-    args = ["demo", "--delayed-labels", "--cards", "40", "--days", str(DAYS)]
-    result = CliRunner().invoke(app, args, env=env)
-    assert result.exit_code == 0, result.output
-    assert "alerts by week" in result.output
-    assert_clean(result.output, "the console")
+def test_the_demo_command_offers_the_feedback_loop() -> None:
+    result = CliRunner().invoke(app, ["demo", "--help"], env={"COLUMNS": "200"})
+    assert "--delayed-labels" in result.output
+
+
+def test_delayed_labels_reach_the_terminals_day_by_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CARDWATCH_LOCAL_PORT", "0")
+    monkeypatch.setenv("CARDWATCH_LOCAL_STATE_DIR", str(tmp_path))
+    console = Console(file=io.StringIO(), width=200)
+    size = DemoSize(cards=40, days=DAYS, train_cards=200, train_days=30)
+    assert run_feedback_demo(console, size, None) == 0
+    output = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "alerts by week" in output
+    assert_clean(output, "the console")
     summary = json.loads((tmp_path / "feedback-summary.json").read_text())
     days = summary["days"]
     assert len(days) == DAYS

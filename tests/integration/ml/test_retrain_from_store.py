@@ -30,7 +30,7 @@ LABEL_DELAY = timedelta(days=3)
 def _store_what_the_system_saw() -> pl.DataFrame:
     """Simulated transactions as the scorer stores them, and their fraud labels known
     LABEL_DELAY after each fraud (as chargebacks arrive); returns the simulation."""
-    sim = simulate(SimulationConfig(cards=150, terminals=300, days=42, seed=11))
+    sim = simulate(SimulationConfig(cards=80, terminals=160, days=40, seed=11))
     seen = sim.transactions.join(sim.labels, on="transaction_id")
     verdicts, labels = resource("dynamodb").Table(VERDICTS), resource("dynamodb").Table(LABELS)
     with verdicts.batch_writer() as batch:

@@ -153,6 +153,12 @@ def _ingest(
         invoker.drain()
 
 
+# The emulator scores about 25 records a second, so a full-size run keeps records waiting for
+# more than the scorer mapping's default hour: Lambda would dead-letter them as too old
+# (RecordAgeExceeded), which is not a fault under test. The run deploys with the longest age.
+STACK_OVERRIDES = {"MaximumRecordAgeSeconds": "86400"}
+
+
 def _verdict_count(clients: dict[str, Any], stack: LocalStack) -> int | None:
     """The verdicts table's item count; None when moto fails to count under concurrent writes
     (its DescribeTable iterates the table while other requests write it)."""
@@ -388,7 +394,7 @@ def run_chaos(console: Console, plan: ChaosPlan, summary_path: Path | None) -> i
     with _function_environment(), embedded_aws(settings):
         _clear_function_caches()
         clients = _clients()
-        stack = local_stack.deploy(clients)
+        stack = local_stack.deploy(clients, overrides=STACK_OVERRIDES)
         os.environ.update(stack.variables | QUIET | plan_environment(plan))
         console.print(f"stack deployed; model {train_demo_model(stack, clients, DemoSize())} live")
         upload = _upload(plan, folder / "uploads")

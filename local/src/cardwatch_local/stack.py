@@ -184,10 +184,13 @@ def deploy(
     clients: dict[str, Any],
     environment: str = ENVIRONMENT,
     admin_email: str = LOCAL_ADMIN_EMAIL,
+    overrides: dict[str, str] | None = None,
 ) -> LocalStack:
-    """Deploy core, ingest, scorer and notifier from their templates; apply the moto gaps."""
+    """Deploy core, ingest, scorer and notifier from their templates; apply the moto gaps.
+    `overrides` set template parameters, as `sam deploy --parameter-overrides` does (each stack
+    takes the ones it declares)."""
     _upload_artifacts(clients["s3"])
-    given = _given(environment, admin_email)
+    given = _given(environment, admin_email) | (overrides or {})
     for part in SERVICE_STACKS:
         template = _translated(part, given)
         prepared = moto_gaps.prepare(template, _values(template, given), clients["secretsmanager"])
@@ -248,12 +251,16 @@ class _Reader:
     environment: str
     exports: dict[str, str]
 
-    def values(self, template: dict[str, Any]) -> dict[str, str]:
-        return _values(template, _given(self.environment))
+    def given(self, part: str) -> dict[str, str]:
+        """The parameters the part's stack was deployed with."""
+        return _given(self.environment) | _deployed_parameters(self.clients, part, self.environment)
+
+    def values(self, part: str, template: dict[str, Any]) -> dict[str, str]:
+        return _values(template, self.given(part))
 
     def functions(self, part: str, template: dict[str, Any]) -> dict[str, dict[str, Any]]:
         """Logical id → {name, handler, timeout, variables} of the part's functions."""
-        values, found = self.values(template), {}
+        values, found = self.values(part, template), {}
         source = functions(load_template(template_path(part)))
         for logical, resource in template["Resources"].items():
             if resource["Type"] != "AWS::Lambda::Function":
@@ -269,7 +276,7 @@ class _Reader:
         return found
 
     def async_triggers(self, part: str, template: dict[str, Any]) -> list[AsyncTrigger]:
-        values, fns = self.values(template), self.functions(part, template)
+        values, fns = self.values(part, template), self.functions(part, template)
         configs = {
             r["Properties"]["FunctionName"]["Ref"]: r["Properties"]
             for r in template["Resources"].values()
@@ -305,7 +312,7 @@ class _Reader:
         return triggers
 
     def stream_triggers(self, part: str, template: dict[str, Any]) -> list[StreamTrigger]:
-        values, fns = self.values(template), self.functions(part, template)
+        values, fns = self.values(part, template), self.functions(part, template)
         return [
             _stream_trigger(
                 fns[r["Properties"]["FunctionName"]["Ref"]],
@@ -360,6 +367,13 @@ def _merged_variables(per_function: list[dict[str, str]]) -> dict[str, str]:
     return merged
 
 
+def _deployed_parameters(clients: dict[str, Any], part: str, environment: str) -> dict[str, str]:
+    """The parameters a deployed stack was created with (overrides included)."""
+    name = stack_name(part, environment)
+    stack = clients["cloudformation"].describe_stacks(StackName=name)["Stacks"][0]
+    return {p["ParameterKey"]: str(p["ParameterValue"]) for p in stack.get("Parameters", [])}
+
+
 def read(clients: dict[str, Any], environment: str = ENVIRONMENT) -> LocalStack:
     """The deployed stacks of `environment`, read from the emulator and the templates."""
     cloudformation = clients["cloudformation"]
@@ -370,7 +384,7 @@ def read(clients: dict[str, Any], environment: str = ENVIRONMENT) -> LocalStack:
     stream_triggers: list[StreamTrigger] = []
     variables: list[dict[str, str]] = []
     for part in SERVICE_STACKS[1:]:
-        template = _translated(part, _given(environment))
+        template = _translated(part, reader.given(part))
         async_triggers += reader.async_triggers(part, template)
         stream_triggers += reader.stream_triggers(part, template)
         variables += [f["variables"] for f in reader.functions(part, template).values()]

@@ -95,6 +95,14 @@ def test_triggers_carry_the_templates_settings(stack: LocalStack) -> None:
     assert [json.loads(str(f)) for f in notifier.settings.filters] == [FRAUD_INSERT_FILTER]
 
 
+def test_parameter_overrides_reach_the_deployed_mapping(clients: dict[str, Any]) -> None:
+    deployed = deploy(clients, overrides={"MaximumRecordAgeSeconds": "86400", "BatchSize": "100"})
+    scorer = next(t for t in deployed.stream_triggers if t.function == "cardwatch-local-scorer")
+    assert scorer.settings.maximum_record_age_s == 86400
+    assert scorer.settings.batch_size == 100
+    assert read(clients) == deployed
+
+
 def test_reading_the_deployment_back_gives_the_same_stack(
     stack: LocalStack, clients: dict[str, Any]
 ) -> None:

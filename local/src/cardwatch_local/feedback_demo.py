@@ -254,6 +254,7 @@ def run_feedback_demo(console: Console, size: DemoSize, summary_path: Path | Non
         "labels_refused": run.refused,
         "verdicts_with_terminal_risk": with_risk,
         "card_number_leaks": len(leaks.leaks),
+        "leak_scan": leaks.as_json(),
         "days": rows,
         "weeks": weeks,
     }

@@ -19,6 +19,7 @@ REDACTED = "[REDACTED]"
 _HEX = frozenset("0123456789abcdefABCDEF")
 _DIGEST_CHARS = 32
 _FRACTION = re.compile(r"\d\.$")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def _replace(match: re.Match[str]) -> str:
@@ -50,13 +51,17 @@ def _in_hex_digest(text: str, start: int, end: int) -> bool:
 
 def card_number_spans(text: str) -> list[tuple[int, int]]:
     """Where `text` holds a card number, for leak scans: like `contains_card_number`, but digit
-    runs inside a hex digest or after a decimal point (a float's fraction) are not numbers."""
+    runs inside a hex digest, a UUID (request and message ids: their all-digit groups joined by
+    dashes look like a spaced number) or after a decimal point (a float's fraction) are not."""
     spans = []
+    uuids = [m.span() for m in _UUID.finditer(text)]
     for match in _CANDIDATE.finditer(text):
         start, end = match.span()
         if _replace(match) == match.group():
             continue
         if _FRACTION.search(text, max(start - 2, 0), start) or _in_hex_digest(text, start, end):
+            continue
+        if any(low <= start and end <= high for low, high in uuids):
             continue
         spans.append((start, end))
     return spans

@@ -32,7 +32,7 @@ def test_scores_like_validation_are_stable_and_a_shift_is_drift(
     monkeypatch.setenv("CARDWATCH_DRIFT_MIN_SCORES", "100")
     rng = random.Random(3)
     # the live model (amount_model) was validated on amounts uniform in 1..1000
-    usual = [transaction(i, card=f"u{i}", amount=f"{rng.uniform(1, 1000):.2f}") for i in range(400)]
+    usual = [transaction(i, card=f"u{i}", amount=f"{rng.uniform(1, 1000):.2f}") for i in range(250)]
     event = scorer_stack.event_for(usual)
     scorer_stack.invoke(event)
     manifest = live_manifest(client("s3"), BUCKET)
@@ -40,7 +40,7 @@ def test_scores_like_validation_are_stable_and_a_shift_is_drift(
     assert manifest.score_bin_shares
     today = read_drift(client("dynamodb"), STATE, manifest, time.time())
     assert today is not None
-    assert today.scores == 400
+    assert today.scores == 250
     assert today.psi < PSI_WATCH
     (emitted,) = _metric(capsys.readouterr().out, "ScoreDriftPSI")
     assert emitted == pytest.approx(today.psi)
@@ -48,13 +48,13 @@ def test_scores_like_validation_are_stable_and_a_shift_is_drift(
     scorer_stack.invoke(event)  # a replay: no new verdict, nothing counted
     replayed = read_drift(client("dynamodb"), STATE, manifest, time.time())
     assert replayed is not None
-    assert replayed.scores == 400
+    assert replayed.scores == 250
 
-    high = [transaction(1000 + i, card=f"h{i}", amount="990.00") for i in range(400)]
+    high = [transaction(1000 + i, card=f"h{i}", amount="990.00") for i in range(250)]
     scorer_stack.invoke(scorer_stack.event_for(high))
     drifted = read_drift(client("dynamodb"), STATE, manifest, time.time())
     assert drifted is not None
-    assert drifted.scores == 800
+    assert drifted.scores == 500
     assert drifted.psi > PSI_ALARM
     assert "drifted" in drifted.describe()
     assert _metric(capsys.readouterr().out, "ScoreDriftPSI")[-1] == pytest.approx(drifted.psi)

@@ -65,3 +65,14 @@ def test_leak_spans_skip_digests_and_fractions_but_not_numbers() -> None:
     assert card_number_spans(f"score 0.{pan}") == []
     assert card_number_spans(f"token {'ab' * 10}{pan}{'cd' * 10}") == []
     assert card_number_spans(f"short hex ab{pan}") == [(12, 12 + len(pan))]
+
+
+def test_leak_spans_skip_uuids_whose_digit_groups_look_like_a_spaced_number() -> None:
+    # a request id with all-digit groups: "4000-0566-55653" reads like a dash-spaced card
+    # number that passes Luhn, but it is an id
+    request_id = "9eb0ec8b-de05-4000-0566-55653abcdef0"
+    spaced = request_id[14:29]
+    assert contains_card_number(spaced)  # the scrubber would still mask it, to be safe
+    assert card_number_spans(f'"function_request_id":"{request_id}"') == []
+    pan = TEST_PANS[0]
+    assert card_number_spans(f"{request_id} then {pan}") != []  # a number beside an id counts

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cardwatch_shared.card_number import luhn_valid
 from cardwatch_shared.scrubber import (
     REDACTED,
     card_number_spans,
@@ -68,9 +69,10 @@ def test_leak_spans_skip_digests_and_fractions_but_not_numbers() -> None:
 
 
 def test_leak_spans_skip_uuids_whose_digit_groups_look_like_a_spaced_number() -> None:
-    # a request id with all-digit groups: "4000-0566-55653" reads like a dash-spaced card
-    # number that passes Luhn, but it is an id
-    request_id = "9eb0ec8b-de05-4000-0566-55653abcdef0"
+    # a request id with all-digit groups ("4000-0566-5565" and a check digit) reads like a
+    # dash-spaced card number that passes Luhn, but it is an id; built here, never committed
+    check = next(d for d in "0123456789" if luhn_valid("400005665565" + d))
+    request_id = f"9eb0ec8b-de05-4000-0566-5565{check}abcdef0"
     spaced = request_id[14:29]
     assert contains_card_number(spaced)  # the scrubber would still mask it, to be safe
     assert card_number_spans(f'"function_request_id":"{request_id}"') == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from cardwatch_ingest.upload import Upload
 from cardwatch_shared.contracts.transaction_row import (
@@ -33,21 +33,33 @@ def check_object(upload: Upload, max_bytes: int) -> None:
         raise FileRejectedError(f"file is {upload.size} bytes, over the limit of {max_bytes}")
 
 
-def check_header(header: Sequence[str] | None) -> list[str]:
-    """Validate the header row; return the unknown columns (ignored, reported)."""
+def check_columns(
+    header: Sequence[str] | None,
+    required: Sequence[str],
+    refused: Collection[str],
+    refused_reason: str,
+) -> list[str]:
+    """Validate a header row: not empty, no refused column (`refused_reason` says why), no
+    duplicate, every required one present; return the names that are not required."""
     if not header:
         raise FileRejectedError("file is empty: a header row is required")
     names = [name.strip() for name in header]
-    forbidden = sorted(n for n in names if n.lower() in FORBIDDEN_COLUMNS)
+    forbidden = sorted(n for n in names if n.lower() in refused)
     if forbidden:
-        raise FileRejectedError(
-            f"sensitive authentication data is refused: column(s) {', '.join(forbidden)}"
-        )
+        raise FileRejectedError(f"{refused_reason}: column(s) {', '.join(forbidden)}")
     duplicates = sorted(n for n, count in Counter(names).items() if count > 1)
     if duplicates:
         raise FileRejectedError(f"duplicate column(s): {', '.join(duplicates)}")
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    missing = [c for c in required if c not in names]
     if missing:
         hint = " (the delimiter must be a comma)" if len(names) == 1 and ";" in names[0] else ""
         raise FileRejectedError(f"missing required column(s): {', '.join(missing)}{hint}")
-    return [n for n in names if n not in ALL_COLUMNS]
+    return [n for n in names if n not in required]
+
+
+def check_header(header: Sequence[str] | None) -> list[str]:
+    """Validate a transactions header row; return the unknown columns (ignored, reported)."""
+    reason = "sensitive authentication data is refused"
+    check_columns(header, REQUIRED_COLUMNS, FORBIDDEN_COLUMNS, reason)
+    assert header is not None
+    return [n for n in (name.strip() for name in header) if n not in ALL_COLUMNS]

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from cardwatch_ingest.csv_records import RowCounts, data_rows
 from cardwatch_ingest.csv_stream import OpenBytes, check_utf8, open_text
-from cardwatch_ingest.file_checks import FileRejectedError, check_object
+from cardwatch_ingest.file_checks import FileRejectedError, check_columns, check_object
 from cardwatch_ingest.ingest_file import Store
 from cardwatch_ingest.labels_settings import LabelsSettings
 from cardwatch_ingest.reject_report import RejectsFile, shown_value
@@ -54,20 +54,7 @@ class LabelsContext:
 
 def check_labels_header(header: Sequence[str] | None) -> list[str]:
     """Validate a labels header; return the unknown columns (ignored, reported)."""
-    if not header:
-        raise FileRejectedError("file is empty: a header row is required")
-    names = [name.strip() for name in header]
-    card = sorted(n for n in names if n.lower() in CARD_COLUMNS)
-    if card:
-        raise FileRejectedError(f"labels carry no card data: column(s) {', '.join(card)} refused")
-    duplicates = sorted(n for n, count in Counter(names).items() if count > 1)
-    if duplicates:
-        raise FileRejectedError(f"duplicate column(s): {', '.join(duplicates)}")
-    missing = [c for c in LABEL_COLUMNS if c not in names]
-    if missing:
-        hint = " (the delimiter must be a comma)" if len(names) == 1 and ";" in names[0] else ""
-        raise FileRejectedError(f"missing required column(s): {', '.join(missing)}{hint}")
-    return [n for n in names if n not in LABEL_COLUMNS]
+    return check_columns(header, LABEL_COLUMNS, CARD_COLUMNS, "labels carry no card data")
 
 
 def _record_row(raw: dict[str, str], row: int, ctx: LabelsContext, rejects: RejectsFile) -> bool:

@@ -35,7 +35,8 @@ demo: setup ## run the main job: the pipeline on the local stack
 	$(RUN) cardwatch demo
 
 demo-feedback: setup ## the feedback loop: days of uploads, labels arriving days late, precision per week
-	$(RUN) cardwatch demo --delayed-labels --cards $(FEEDBACK_CARDS) --days $(FEEDBACK_DAYS)
+	$(RUN) cardwatch demo --delayed-labels --cards $(FEEDBACK_CARDS) --days $(FEEDBACK_DAYS) \
+		$(if $(filter 1,$(FEEDBACK_CONTROL)),--control)
 
 tui: setup ## the terminal app (talks to the local stack started by make demo / cardwatch local up)
 	$(RUN) cardwatch tui
@@ -68,6 +69,7 @@ bench: setup ## benchmarks, as ratios against a floor measured in the same run (
 CHAOS_TRANSACTIONS ?= 100000
 FEEDBACK_CARDS ?= 100
 FEEDBACK_DAYS ?= 35
+FEEDBACK_CONTROL ?= 0
 CHAOS_SUMMARY ?=
 chaos: setup ## faults injected into the whole local pipeline at full size (not in make test)
 	$(RUN) cardwatch chaos --transactions $(CHAOS_TRANSACTIONS) \

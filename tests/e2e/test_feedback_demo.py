@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from rich.progress import Progress
 from typer.testing import CliRunner
 
 from cardwatch_local.cli import app
-from cardwatch_local.feedback_demo import run_feedback_demo
+from cardwatch_local.feedback_demo import run_arm, run_feedback_demo
 from cardwatch_local.pipeline_demo import DemoSize
+from cardwatch_local.settings import LocalSettings
 from tests.support.leaks import assert_clean
 
 pytestmark = pytest.mark.e2e
@@ -52,3 +54,23 @@ def test_delayed_labels_reach_the_terminals_day_by_day(
     assert summary["card_number_leaks"] == 0
     assert [w["week"] for w in summary["weeks"]] == [1, 2, 3]
     assert sum(w["transactions"] for w in summary["weeks"]) == sum(d["transactions"] for d in days)
+
+
+def test_the_control_withholds_every_label(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control arm plays the days with no label: no terminal ever has a known fraud."""
+    monkeypatch.setenv("CARDWATCH_LOCAL_PORT", "0")
+    monkeypatch.setenv("CARDWATCH_LOCAL_STATE_DIR", str(tmp_path))
+    size = DemoSize(cards=30, days=10, train_cards=200, train_days=30)
+    with Progress(console=Console(file=io.StringIO())) as progress:
+        arm = run_arm(LocalSettings(), size, progress, withhold=True)
+    assert len(arm.rows) == 10
+    assert sum(d["frauds"] for d in arm.rows) > 0
+    assert arm.labels_sent == 0
+    assert [d["labels_known"] for d in arm.rows] == [0] * 10
+    assert arm.verdicts_with_terminal_risk == 0
+    assert not arm.leaks.leaks
+
+
+def test_the_demo_command_offers_the_control() -> None:
+    result = CliRunner().invoke(app, ["demo", "--help"], env={"COLUMNS": "200"})
+    assert "--control" in result.output

@@ -48,6 +48,13 @@ def demo(
             "uploaded as labels days later, alert precision per day and week"
         ),
     ] = False,
+    control: Annotated[
+        bool,
+        typer.Option(
+            help="with --delayed-labels: play the same days again with every label withheld "
+            "and show the weeks side by side (what the labels changed)"
+        ),
+    ] = False,
 ) -> None:
     """Run the main job: the whole pipeline on this machine, with a summary."""
     from pathlib import Path
@@ -60,7 +67,7 @@ def demo(
     if delayed_labels:
         from cardwatch_local.feedback_demo import run_feedback_demo
 
-        raise typer.Exit(code=run_feedback_demo(console, size, path))
+        raise typer.Exit(code=run_feedback_demo(console, size, path, control=control))
     code = run_demo(console, size, path, ephemeral=ephemeral, wait_for_digests=wait_for_digests)
     raise typer.Exit(code=code)
 

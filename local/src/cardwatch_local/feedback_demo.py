@@ -26,7 +26,7 @@ from rich.table import Table
 
 from cardwatch_local import stack as local_stack
 from cardwatch_local.emulator import embedded_aws
-from cardwatch_local.leak_scan import scan_stack
+from cardwatch_local.leak_scan import LeakScan, scan_stack
 from cardwatch_local.pipeline_demo import (
     QUIET,
     DemoSize,
@@ -208,18 +208,20 @@ async def _days(
     files: list[Path],
     timeline: Timeline,
     progress: Progress,
+    *,
+    withhold: bool,
 ) -> _Run:
     """Each day: upload, score and alert (one stream runner, so its position carries over),
-    then upload the labels that became known that day."""
+    then upload the labels that became known that day, unless they are withheld."""
     run = _Run()
-    task = progress.add_task("day by day", total=len(files))
+    task = progress.add_task("withheld" if withhold else "day by day", total=len(files))
     async with stream_clients() as async_clients:
         runner = stream_runner(stack, async_clients, clients["sqs"])
         for path in files:
             day = date.fromisoformat(path.stem.removeprefix("transactions-"))
             _ingest(stack, clients, [path])
             await runner.drain()
-            known = timeline.known_by(day, _flags(clients, stack))
+            known = [] if withhold else timeline.known_by(day, _flags(clients, stack))
             if known:
                 report = _send_labels(stack, clients, day, known)
                 run.labels_sent[day] = int(report["rows_accepted"])
@@ -228,11 +230,38 @@ async def _days(
     return run
 
 
-def run_feedback_demo(console: Console, size: DemoSize, summary_path: Path | None) -> int:
-    """Run the days with delayed labels; exit 1 if a label was refused or a card number leaked."""
-    settings = LocalSettings()
+@dataclass
+class Arm:
+    """One pass over the days on a fresh emulator: the alerts, and what the labels did."""
+
+    model_version: str
+    rows: list[dict[str, Any]]
+    labels_sent: int
+    labels_refused: int
+    verdicts_with_terminal_risk: int
+    leaks: LeakScan
+
+    @property
+    def weeks(self) -> list[dict[str, Any]]:
+        return weekly(self.rows)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "model_version": self.model_version,
+            "labels_sent": self.labels_sent,
+            "labels_refused": self.labels_refused,
+            "verdicts_with_terminal_risk": self.verdicts_with_terminal_risk,
+            "card_number_leaks": len(self.leaks.leaks),
+            "leak_scan": self.leaks.as_json(),
+            "days": self.rows,
+            "weeks": self.weeks,
+        }
+
+
+def run_arm(settings: LocalSettings, size: DemoSize, progress: Progress, *, withhold: bool) -> Arm:
+    """Deploy, train the same seeded model, and play the days with labels sent or withheld."""
     folder = settings.local_state_dir / "feedback"
-    with _function_environment(), embedded_aws(settings), Progress(console=console) as progress:
+    with _function_environment(), embedded_aws(settings):
         _clear_function_caches()
         clients = _clients()
         stack = local_stack.deploy(clients)
@@ -240,26 +269,67 @@ def run_feedback_demo(console: Console, size: DemoSize, summary_path: Path | Non
         version = train_demo_model(stack, clients, size, with_labels=True)
         files, labels = demo_files(folder, size)
         timeline = Timeline.of(files, labels)
-        run = asyncio.run(_days(stack, clients, files, timeline, progress))
+        run = asyncio.run(_days(stack, clients, files, timeline, progress, withhold=withhold))
         flagged = _flags(clients, stack)
         with_risk = _with_terminal_risk(clients, stack)
         leaks = scan_stack(clients, [])
-    rows = day_rows(timeline, flagged, run.labels_sent)
-    weeks = weekly(rows)
-    console.print(_table("alerts by day, as labels arrive (chargebacks 2–9 days late)", rows))
-    console.print(_table("alerts by week", weeks))
-    summary = {
-        "model_version": version,
-        "labels_sent": sum(run.labels_sent.values()),
-        "labels_refused": run.refused,
-        "verdicts_with_terminal_risk": with_risk,
-        "card_number_leaks": len(leaks.leaks),
-        "leak_scan": leaks.as_json(),
-        "days": rows,
-        "weeks": weeks,
-    }
+    return Arm(
+        model_version=version,
+        rows=day_rows(timeline, flagged, run.labels_sent),
+        labels_sent=sum(run.labels_sent.values()),
+        labels_refused=run.refused,
+        verdicts_with_terminal_risk=with_risk,
+        leaks=leaks,
+    )
+
+
+def side_by_side(
+    sent: list[dict[str, Any]], withheld: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Per week, the alerts with labels sent beside the same week with every label withheld."""
+    rows = []
+    for with_labels, control in zip(sent, withheld, strict=True):
+        gain = None
+        if with_labels["precision"] is not None and control["precision"] is not None:
+            gain = with_labels["precision"] - control["precision"]
+        rows.append(
+            {
+                "week": with_labels["week"],
+                "frauds": with_labels["frauds"],
+                "alerts": with_labels["alerts"],
+                "precision": with_labels["precision"],
+                "recall": with_labels["recall"],
+                "alerts withheld": control["alerts"],
+                "precision withheld": control["precision"],
+                "recall withheld": control["recall"],
+                "precision gain": gain,
+            }
+        )
+    return rows
+
+
+def run_feedback_demo(
+    console: Console, size: DemoSize, summary_path: Path | None, *, control: bool = False
+) -> int:
+    """Run the days with delayed labels (and, for `control`, again with every label withheld);
+    exit 1 if a label was refused or a card number leaked."""
+    settings = LocalSettings()
+    with Progress(console=console) as progress:
+        arm = run_arm(settings, size, progress, withhold=False)
+        withheld = run_arm(settings, size, progress, withhold=True) if control else None
+    console.print(_table("alerts by day, as labels arrive (chargebacks 2–9 days late)", arm.rows))
+    console.print(_table("alerts by week", arm.weeks))
+    summary = arm.as_json()
+    arms = [arm]
+    if withheld is not None:
+        compared = side_by_side(arm.weeks, withheld.weeks)
+        console.print(
+            _table("alerts by week: labels sent vs withheld (same days, same model)", compared)
+        )
+        summary |= {"withheld": withheld.as_json(), "side_by_side": compared}
+        arms.append(withheld)
     path = summary_path or settings.local_state_dir / "feedback-summary.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
     console.print(f"summary: {path}")
-    return 0 if run.refused == 0 and not leaks.leaks else 1
+    return 0 if all(a.labels_refused == 0 and not a.leaks.leaks for a in arms) else 1

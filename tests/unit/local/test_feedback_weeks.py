@@ -1,0 +1,59 @@
+"""The feedback demo's week table and its control: weeks of seven days, and the weeks with labels
+sent set beside the same weeks with every label withheld."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from cardwatch_local.feedback_demo import side_by_side, weekly
+
+pytestmark = pytest.mark.unit
+
+
+def _day(n: int, alerts: int, hits: int, frauds: int) -> dict[str, Any]:
+    return {
+        "day": (date(2026, 1, 1) + timedelta(days=n)).isoformat(),
+        "transactions": 100,
+        "frauds": frauds,
+        "alerts": alerts,
+        "true_alerts": hits,
+        "labels_known": n,
+    }
+
+
+def test_weeks_pool_their_days() -> None:
+    days = [_day(n, alerts=2, hits=1, frauds=4) for n in range(9)]
+    weeks = weekly(days)
+    assert [w["week"] for w in weeks] == [1, 2]
+    assert weeks[0]["alerts"] == 14
+    assert weeks[0]["precision"] == pytest.approx(0.5)
+    assert weeks[0]["recall"] == pytest.approx(0.25)
+    assert weeks[1]["transactions"] == 200
+    assert weeks[1]["labels_known_at_start"] == 7
+
+
+def test_side_by_side_shows_what_the_labels_changed() -> None:
+    sent = weekly([_day(n, alerts=4, hits=3, frauds=6) for n in range(7)])
+    withheld = weekly([_day(n, alerts=4, hits=2, frauds=6) for n in range(7)])
+    (row,) = side_by_side(sent, withheld)
+    assert row["precision"] == pytest.approx(0.75)
+    assert row["precision withheld"] == pytest.approx(0.5)
+    assert row["precision gain"] == pytest.approx(0.25)
+
+
+def test_a_week_without_alerts_has_no_gain() -> None:
+    sent = weekly([_day(n, alerts=0, hits=0, frauds=1) for n in range(7)])
+    withheld = weekly([_day(n, alerts=1, hits=1, frauds=1) for n in range(7)])
+    (row,) = side_by_side(sent, withheld)
+    assert row["precision"] is None
+    assert row["precision gain"] is None
+
+
+def test_arms_of_different_lengths_are_refused() -> None:
+    sent = weekly([_day(n, alerts=1, hits=1, frauds=1) for n in range(14)])
+    withheld = weekly([_day(n, alerts=1, hits=1, frauds=1) for n in range(7)])
+    with pytest.raises(ValueError, match="shorter"):
+        side_by_side(sent, withheld)

@@ -9,7 +9,6 @@ import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import BinaryIO, Protocol
 
 from pydantic import ValidationError
 
@@ -17,28 +16,17 @@ from cardwatch_ingest.csv_records import RowCounts, data_rows
 from cardwatch_ingest.csv_stream import OpenBytes, check_utf8, open_text
 from cardwatch_ingest.duplicate_ids import DuplicateIds
 from cardwatch_ingest.file_checks import FileRejectedError, check_header, check_object
+from cardwatch_ingest.file_outcome import FileOutcome, OutcomePrefixes, Store
 from cardwatch_ingest.kinesis_writer import KinesisWriter, WriterStats
 from cardwatch_ingest.reject_report import RejectsFile, shown_value
 from cardwatch_ingest.row_conversion import PayloadBuilder
 from cardwatch_ingest.settings import IngestSettings
 from cardwatch_ingest.upload import Upload
 from cardwatch_shared.card_number import Tokenizer
-from cardwatch_shared.contracts import (
-    FileStatus,
-    IngestReport,
-    RejectedRow,
-    TransactionRow,
-)
+from cardwatch_shared.contracts import IngestReport, RejectedRow, TransactionRow
 from cardwatch_shared.contracts.field_errors import field_errors
 from cardwatch_shared.contracts.transaction_row import FUTURE_TOLERANCE
 from cardwatch_shared.contracts.transaction_row_fast import FastRow, accept_row, from_model
-
-
-class Store(Protocol):
-    """What ingest needs of S3."""
-
-    def move(self, upload: Upload, new_key: str) -> None: ...
-    def put(self, bucket: str, key: str, body: bytes | BinaryIO, content_type: str) -> None: ...
 
 
 @dataclass
@@ -127,84 +115,19 @@ def _stream_rows(
 
 def ingest_upload(upload: Upload, ctx: IngestContext) -> IngestOutcome:
     """Validate, tokenise and stream one upload; file rejects, row rejects and report to S3."""
-    settings, store, now = ctx.settings, ctx.store, ctx.now
-    started_at = now()
-    name = relative_key(upload, settings)
+    settings = ctx.settings
+    prefixes = OutcomePrefixes(
+        settings.refused_prefix, settings.rejected_prefix, settings.reports_prefix
+    )
+    outcome = FileOutcome(upload, relative_key(upload, settings), prefixes, ctx.store, ctx.now)
     rejects = RejectsFile()
     try:
         check_object(upload, settings.max_file_bytes)
         check_utf8(ctx.open_bytes, upload.is_gzip, settings.max_decompressed_bytes)
         counts, unknown = _stream_rows(upload, ctx, rejects)
+        report = outcome.finished(counts, rejects, unknown)
     except FileRejectedError as refused:
+        report = outcome.refused(refused.reason)
+    finally:
         rejects.close()
-        store.move(upload, settings.refused_prefix + name)
-        report = _report(
-            upload, started_at, now(), status=FileStatus.REJECTED, error=refused.reason
-        )
-        _put_report(store, upload, settings, name, report)
-        return IngestOutcome(report, ctx.writer.stats)
-    rejects_key = None
-    if rejects.count:
-        rejects_key = f"{settings.rejected_prefix}{name}.errors.csv"
-        store.put(upload.bucket, rejects_key, rejects.content(), "text/csv")
-    rejects.close()
-    report = _report(
-        upload,
-        started_at,
-        now(),
-        status=_status(counts.accepted, rejects.rows),
-        rows_read=counts.read,
-        rows_accepted=counts.accepted,
-        rows_rejected=rejects.rows,
-        reasons=dict(rejects.reasons),
-        unknown=unknown,
-        rejects_key=rejects_key,
-    )
-    _put_report(store, upload, settings, name, report)
     return IngestOutcome(report, ctx.writer.stats)
-
-
-def _status(accepted: int, rejected: int) -> FileStatus:
-    if accepted == 0 and rejected == 0:
-        return FileStatus.EMPTY
-    return FileStatus.ACCEPTED if rejected == 0 else FileStatus.PARTIAL
-
-
-def _report(
-    upload: Upload,
-    started_at: datetime,
-    finished_at: datetime,
-    *,
-    status: FileStatus,
-    error: str | None = None,
-    rows_read: int = 0,
-    rows_accepted: int = 0,
-    rows_rejected: int = 0,
-    reasons: dict[str, int] | None = None,
-    unknown: list[str] | None = None,
-    rejects_key: str | None = None,
-) -> IngestReport:
-    return IngestReport(
-        upload_id=upload.upload_id,
-        bucket=upload.bucket,
-        key=upload.key,
-        etag=upload.etag,
-        version_id=upload.version_id,
-        status=status,
-        file_error=error,
-        rows_read=rows_read,
-        rows_accepted=rows_accepted,
-        rows_rejected=rows_rejected,
-        rejects_by_reason=reasons or {},
-        unknown_columns=unknown or [],
-        rejects_key=rejects_key,
-        started_at=started_at,
-        finished_at=finished_at,
-    )
-
-
-def _put_report(
-    store: Store, upload: Upload, settings: IngestSettings, name: str, report: IngestReport
-) -> None:
-    key = f"{settings.reports_prefix}{name}.json"
-    store.put(upload.bucket, key, report.model_dump_json(indent=2).encode(), "application/json")

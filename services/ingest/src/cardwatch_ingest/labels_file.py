@@ -19,11 +19,11 @@ from pydantic import ValidationError
 from cardwatch_ingest.csv_records import RowCounts, data_rows
 from cardwatch_ingest.csv_stream import OpenBytes, check_utf8, open_text
 from cardwatch_ingest.file_checks import FileRejectedError, check_columns, check_object
-from cardwatch_ingest.ingest_file import Store
+from cardwatch_ingest.file_outcome import FileOutcome, OutcomePrefixes, Store
 from cardwatch_ingest.labels_settings import LabelsSettings
 from cardwatch_ingest.reject_report import RejectsFile, shown_value
 from cardwatch_ingest.upload import Upload
-from cardwatch_shared.contracts import FileStatus, IngestReport, RejectedRow
+from cardwatch_shared.contracts import IngestReport, RejectedRow
 from cardwatch_shared.contracts.field_errors import field_errors
 from cardwatch_shared.contracts.label import Label
 from cardwatch_shared.contracts.transaction_row import FORBIDDEN_COLUMNS
@@ -98,69 +98,20 @@ def _stream_labels(
 def ingest_labels(upload: Upload, ctx: LabelsContext) -> IngestReport:
     """Validate and record one labels file; refused files, rejects and report to S3."""
     settings = ctx.settings
-    started_at = ctx.now()
+    prefixes = OutcomePrefixes(
+        settings.labels_refused_prefix,
+        settings.labels_rejected_prefix,
+        settings.labels_reports_prefix,
+    )
     name = upload.key.removeprefix(settings.labels_prefix)
+    outcome = FileOutcome(upload, name, prefixes, ctx.store, ctx.now)
     rejects = RejectsFile()
     try:
         check_object(upload, settings.labels_max_file_bytes)
         check_utf8(ctx.open_bytes, upload.is_gzip, settings.labels_max_decompressed_bytes)
         counts, unknown = _stream_labels(upload, ctx, rejects)
+        return outcome.finished(counts, rejects, unknown)
     except FileRejectedError as refused:
+        return outcome.refused(refused.reason)
+    finally:
         rejects.close()
-        ctx.store.move(upload, settings.labels_refused_prefix + name)
-        report = _report(upload, started_at, ctx.now(), FileStatus.REJECTED, refused.reason)
-        _put_report(ctx, upload, name, report)
-        return report
-    rejects_key = None
-    if rejects.count:
-        rejects_key = f"{settings.labels_rejected_prefix}{name}.errors.csv"
-        ctx.store.put(upload.bucket, rejects_key, rejects.content(), "text/csv")
-    rejects.close()
-    status = FileStatus.EMPTY if counts.read == 0 else FileStatus.ACCEPTED
-    if rejects.rows:
-        status = FileStatus.PARTIAL
-    report = _report(
-        upload,
-        started_at,
-        ctx.now(),
-        status,
-        rows_read=counts.read,
-        rows_accepted=counts.accepted,
-        rows_rejected=rejects.rows,
-        rejects_by_reason=dict(rejects.reasons),
-        unknown_columns=unknown,
-        rejects_key=rejects_key,
-    )
-    _put_report(ctx, upload, name, report)
-    return report
-
-
-def _report(
-    upload: Upload,
-    started_at: datetime,
-    finished_at: datetime,
-    status: FileStatus,
-    error: str | None = None,
-    **counts: object,
-) -> IngestReport:
-    empty = {"rows_read": 0, "rows_accepted": 0, "rows_rejected": 0}
-    return IngestReport.model_validate(
-        {
-            "upload_id": upload.upload_id,
-            "bucket": upload.bucket,
-            "key": upload.key,
-            "etag": upload.etag,
-            "version_id": upload.version_id,
-            "status": status,
-            "file_error": error,
-            "started_at": started_at,
-            "finished_at": finished_at,
-        }
-        | empty
-        | counts
-    )
-
-
-def _put_report(ctx: LabelsContext, upload: Upload, name: str, report: IngestReport) -> None:
-    key = f"{ctx.settings.labels_reports_prefix}{name}.json"
-    ctx.store.put(upload.bucket, key, report.model_dump_json(indent=2).encode(), "application/json")

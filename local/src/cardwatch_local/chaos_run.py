@@ -52,10 +52,10 @@ from cardwatch_local.runtime import StreamRunner, async_invokers, dlq_urls, stre
 from cardwatch_local.settings import LocalSettings
 from cardwatch_local.stack import LocalStack
 from cardwatch_shared.features.spec import SECONDS_PER_DAY
+from kinesis_consumer.streams import SHARD_END, TRIM_HORIZON
 
 TX_PER_CARD_DAY = 1.7  # what the simulator produces on average
 DAYS = 14
-QUIET_S = 8.0  # the scorer's checkpoints unchanged this long: it has nothing left to do
 TX_ID = re.compile(r"sim\d+-\d{8}")
 
 
@@ -169,13 +169,33 @@ def _verdict_count(clients: dict[str, Any], stack: LocalStack) -> int | None:
     return int(table.get("ItemCount", 0))
 
 
-def _checkpoints(clients: dict[str, Any]) -> tuple[str, ...]:
-    """Where the scorer workers' shard checkpoints stand (the lease table is small)."""
+def _drained(clients: dict[str, Any], stack: LocalStack) -> bool:
+    """True when every shard's checkpoint stands at its last record: each batch is done (scored,
+    or dead-lettered once its retries ran out), card updates included, since a checkpoint moves
+    only after its batch. One GetRecords (Limit 1) after each checkpoint tells."""
+    kinesis = clients["kinesis"]
     try:
         items = scan_table(clients["dynamodb"], LEASE_TABLE)
     except clients["dynamodb"].exceptions.ResourceNotFoundException:
-        return ()
-    return tuple(sorted(str(item.get("checkpoint", {}).get("S")) for item in items))
+        return False
+    checkpoints = {item["shardId"]["S"]: item["checkpoint"]["S"] for item in items}
+    for shard in kinesis.list_shards(StreamName=stack.stream)["Shards"]:
+        checkpoint = checkpoints.get(shard["ShardId"])
+        if checkpoint == SHARD_END:
+            continue
+        if checkpoint == TRIM_HORIZON:
+            position: dict[str, str] = {"ShardIteratorType": TRIM_HORIZON}
+        elif checkpoint is not None and checkpoint.isdigit():
+            position = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER"}
+            position["StartingSequenceNumber"] = checkpoint
+        else:
+            return False  # no lease yet
+        iterator = kinesis.get_shard_iterator(
+            StreamName=stack.stream, ShardId=shard["ShardId"], **position
+        )["ShardIterator"]
+        if kinesis.get_records(ShardIterator=iterator, Limit=1)["Records"]:
+            return False
+    return True
 
 
 @dataclass
@@ -207,7 +227,6 @@ async def _score_and_notify(
         stop = asyncio.Event()
         notifying = asyncio.create_task(runner.run(stop))
         finished = False
-        last_checkpoints, quiet_since = _checkpoints(clients), time.monotonic()
         while time.monotonic() < deadline:
             await asyncio.sleep(1.0)
             count = _verdict_count(clients, stack)
@@ -220,13 +239,7 @@ async def _score_and_notify(
                 worker.start()
             parked = sum(_dlq_depth(clients, stack).values())
             poison_parked = plan.poison_records == 0 or parked > 0
-            checkpoints = _checkpoints(clients)
-            if checkpoints != last_checkpoints:
-                last_checkpoints, quiet_since = checkpoints, time.monotonic()
-            # every verdict is in, and the scorer has stopped moving: retries of card updates
-            # (which come after the verdicts) are done too
-            quiet = time.monotonic() - quiet_since >= QUIET_S
-            if count >= expected and poison_parked and quiet:
+            if count >= expected and poison_parked and _drained(clients, stack):
                 finished = True
                 break
         await asyncio.sleep(2.0)

@@ -18,6 +18,7 @@ from moto.server import ThreadedMotoServer
 from cardwatch_local.settings import LocalSettings
 
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "cardwatch", "AWS_SECRET_ACCESS_KEY": "cardwatch"}
+ORIGINAL_SHARD_METHODS: dict[str, Callable[..., Any]] = {}  # moto's own, kept for the parity test
 
 
 def _free_port(host: str) -> int:
@@ -84,10 +85,58 @@ def lean_transactions() -> None:
     StreamShard.__deepcopy__ = shared  # type: ignore[attr-defined]
 
 
+def constant_time_shards() -> None:
+    """Make a Kinesis shard's put and read cost what they touch, not the shard's length.
+
+    moto finds a shard's last sequence number by listing all its records, on every put, and a
+    GetRecords walks the shard from its first record: both quadratic over a run, so that a
+    100,000-record upload spent 94% of the emulator's time listing keys. A shard's sequence
+    numbers are consecutive integers from 1, so the last is the dictionary's last key and a read
+    starts at a key lookup. Results are unchanged (a test runs both against random shards)."""
+    from moto.kinesis.models import Shard
+
+    if getattr(Shard, "cardwatch_constant_time", False):
+        return
+
+    def last_key(shard: Any) -> int:
+        return next(reversed(shard.records)) if shard.records else 0
+
+    def first_key(shard: Any) -> int:
+        return next(iter(shard.records)) if shard.records else 0
+
+    original_get_records = Shard.get_records
+    ORIGINAL_SHARD_METHODS.update(
+        max=Shard.get_max_sequence_number,
+        min=Shard.get_min_sequence_number,
+        get_records=original_get_records,
+    )
+
+    def get_records(
+        shard: Any, last_sequence_id: str, limit: int | None
+    ) -> tuple[list[Any], int, int]:
+        records = shard.records
+        start, last = int(last_sequence_id), last_key(shard)
+        consecutive = bool(records) and first_key(shard) == 1 and last == len(records)
+        if not consecutive or start < 0 or (limit is not None and limit < 1):
+            return original_get_records(shard, last_sequence_id, limit)
+        if start >= last:
+            return [], start, 0
+        stop = last if limit is None else min(last, start + limit)
+        results = [records[n] for n in range(start + 1, stop + 1)]
+        behind = records[last].created_at - results[-1].created_at
+        return results, results[-1].sequence_number, int(behind * 1000)
+
+    Shard.get_max_sequence_number = last_key  # type: ignore[method-assign,assignment]
+    Shard.get_min_sequence_number = first_key  # type: ignore[method-assign,assignment]
+    Shard.get_records = get_records  # type: ignore[method-assign,assignment]
+    Shard.cardwatch_constant_time = True  # type: ignore[attr-defined]
+
+
 def moto_server(host: str, port: int) -> ThreadedMotoServer:
     """A started moto server on `host:port`, with the fixes above."""
     remember_backends()
     lean_transactions()
+    constant_time_shards()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()

@@ -96,6 +96,13 @@ BEHAVIOUR_GAPS = (
         "(cardwatch_local.emulator.lean_transactions)",
     ),
     Gap(
+        "Kinesis shard length",
+        "moto lists a shard's every record to find its last sequence number on each put, and "
+        "walks the shard from its start on each GetRecords: a run slows quadratically",
+        "the emulator finds the last record and a read's start by key "
+        "(cardwatch_local.emulator.constant_time_shards)",
+    ),
+    Gap(
         "S3 event field names",
         "moto's S3 events say `eTag` and version `null` where AWS says `etag` and omits it",
         "the ingest event parser accepts both",

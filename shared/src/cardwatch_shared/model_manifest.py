@@ -29,6 +29,19 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "collections.OrderedDict",
     "numpy.dtype",
 )
+# The estimators training may put in a bundle (its three candidates and what they hold). The
+# scorer trusts these and no other estimator: it imports skops with its default list cut to them.
+TRUSTED_ESTIMATORS: tuple[str, ...] = (
+    "sklearn.ensemble._forest.RandomForestClassifier",
+    "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
+    "sklearn.impute._base.MissingIndicator",
+    "sklearn.impute._base.SimpleImputer",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.preprocessing._data.StandardScaler",
+    "sklearn.preprocessing._label.LabelEncoder",
+    "sklearn.tree._classes.DecisionTreeClassifier",
+)
 
 
 VERSION_PATTERN = r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$"

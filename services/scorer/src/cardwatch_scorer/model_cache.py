@@ -36,10 +36,10 @@ class LiveModel:
 def load_bundle(model_bytes: bytes, manifest: ModelManifest) -> LiveModel:
     """Verify, then deserialise with the explicit trusted-type list only."""
     verify(model_bytes, manifest, SPEC.version)
-    import skops.io as sio  # heavy (it enumerates scikit-learn): paid on the first model load
+    from cardwatch_scorer.skops_import import skops_io  # heavy: paid on the first model load
 
     try:
-        estimator = sio.loads(model_bytes, trusted=list(TRUSTED_TYPES))
+        estimator = skops_io().loads(model_bytes, trusted=list(TRUSTED_TYPES))
     except Exception as exc:
         raise BundleError(f"model {manifest.version} cannot be loaded safely: {exc}") from exc
     return LiveModel(estimator, manifest)

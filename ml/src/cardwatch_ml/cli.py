@@ -269,10 +269,15 @@ def benchmark(
 
 
 def _store(bucket: str | None) -> object:
+    """The bundle store: a bucket named here is used as it is (no stack to find)."""
     from cardwatch_ml.bundle import BundleStore
+    from cardwatch_ml.settings import ModelSettings
+    from cardwatch_shared.aws_clients import client
 
+    if bucket is not None:
+        return BundleStore(client("s3", ModelSettings()), bucket)
     handles = _store_handles()
-    return BundleStore(handles.s3, bucket or handles.models_bucket)
+    return BundleStore(handles.s3, handles.models_bucket)
 
 
 Bucket = Annotated[str | None, typer.Option(help="bucket (default: CARDWATCH_MODELS_BUCKET)")]

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from cardwatch_local.cli import app
 from cardwatch_shared.aws_clients import client
+from tests.support.models import amount_model
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
@@ -99,3 +100,23 @@ def test_end_to_end(tmp_path: Path, aws_endpoint: str, monkeypatch: pytest.Monke
     assert pointer["version"] == second
     assert pointer["previous"] == [first]
     assert first in run("model", "rollback")
+
+
+def test_a_named_bucket_needs_no_stack(
+    tmp_path: Path, aws_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--bucket` publishes to that bucket without looking for a deployed stack."""
+    monkeypatch.delenv("CARDWATCH_MODELS_BUCKET", raising=False)
+    client("s3").create_bucket(Bucket="cardwatch-named-bucket")
+    bundle = amount_model("named-1")
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    (folder / "manifest.json").write_text(bundle.manifest.model_dump_json())
+    (folder / bundle.manifest.model_file).write_bytes(bundle.model_bytes)
+    run("model", "publish", "--bundle", str(folder), "--bucket", "cardwatch-named-bucket")
+    keys = client("s3").list_objects_v2(Bucket="cardwatch-named-bucket")["Contents"]
+    assert {"models/named-1/manifest.json", "models/named-1/model.skops"} <= {
+        k["Key"] for k in keys
+    }
+    listed = run("model", "list", "--bucket", "cardwatch-named-bucket")
+    assert "named-1" in listed

@@ -101,8 +101,33 @@ def _labels_csv(rows: list[tuple[str, str, str, datetime]]) -> bytes:
 
 
 def _flags(clients: dict[str, Any], stack: LocalStack) -> dict[str, bool]:
+    """Every verdict's decision (the run's final read)."""
     items = scan_table(clients["dynamodb"], stack.verdicts_table)
     return {i["transaction_id"]["S"]: i["is_fraud"]["BOOL"] for i in items}
+
+
+def _alerts(clients: dict[str, Any], stack: LocalStack) -> dict[str, bool]:
+    """The verdicts flagged fraud so far (the day loop's read: only alerts get analyst labels)."""
+    items, kwargs = (
+        [],
+        {
+            "TableName": stack.verdicts_table,
+            "FilterExpression": "is_fraud = :yes",
+            "ProjectionExpression": "transaction_id",
+            "ExpressionAttributeValues": {":yes": {"BOOL": True}},
+        },
+    )
+    while True:
+        reply = clients["dynamodb"].scan(**kwargs)
+        items += reply["Items"]
+        if "LastEvaluatedKey" not in reply:
+            return {i["transaction_id"]["S"]: True for i in items}
+        kwargs["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+
+
+def _scores(clients: dict[str, Any], stack: LocalStack) -> dict[str, float]:
+    items = scan_table(clients["dynamodb"], stack.verdicts_table)
+    return {i["transaction_id"]["S"]: float(i["score"]["N"]) for i in items}
 
 
 def _with_terminal_risk(clients: dict[str, Any], stack: LocalStack) -> int:
@@ -221,7 +246,7 @@ async def _days(
             day = date.fromisoformat(path.stem.removeprefix("transactions-"))
             _ingest(stack, clients, [path])
             await runner.drain()
-            known = [] if withhold else timeline.known_by(day, _flags(clients, stack))
+            known = [] if withhold else timeline.known_by(day, _alerts(clients, stack))
             if known:
                 report = _send_labels(stack, clients, day, known)
                 run.labels_sent[day] = int(report["rows_accepted"])
@@ -240,6 +265,7 @@ class Arm:
     labels_refused: int
     verdicts_with_terminal_risk: int
     leaks: LeakScan
+    scored: pl.DataFrame  # transaction_id, day, label, score: for comparisons at equal alerts
 
     @property
     def weeks(self) -> list[dict[str, Any]]:
@@ -271,8 +297,12 @@ def run_arm(settings: LocalSettings, size: DemoSize, progress: Progress, *, with
         timeline = Timeline.of(files, labels)
         run = asyncio.run(_days(stack, clients, files, timeline, progress, withhold=withhold))
         flagged = _flags(clients, stack)
+        scores = _scores(clients, stack)
         with_risk = _with_terminal_risk(clients, stack)
         leaks = scan_stack(clients, [])
+    scored = timeline.truth.with_columns(
+        pl.col("transaction_id").replace_strict(scores, default=None).alias("score")
+    ).filter(pl.col("score").is_not_null())
     return Arm(
         model_version=version,
         rows=day_rows(timeline, flagged, run.labels_sent),
@@ -280,32 +310,55 @@ def run_arm(settings: LocalSettings, size: DemoSize, progress: Progress, *, with
         labels_refused=run.refused,
         verdicts_with_terminal_risk=with_risk,
         leaks=leaks,
+        scored=scored,
     )
 
 
+def precision_at(scored: pl.DataFrame, days: list[str], alerts: int) -> float | None:
+    """Share of frauds among the `alerts` highest-scored transactions of `days` (a budget)."""
+    if alerts == 0:
+        return None
+    week = scored.filter(pl.col("day").cast(pl.Utf8).is_in(days))
+    top = week.sort("score", descending=True).head(alerts)
+    return float(top["label"].sum()) / top.height if top.height else None
+
+
 def side_by_side(
-    sent: list[dict[str, Any]], withheld: list[dict[str, Any]]
+    sent: list[dict[str, Any]],
+    withheld: list[dict[str, Any]],
+    sent_scores: pl.DataFrame | None = None,
+    week_days: list[list[str]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Per week, the alerts with labels sent beside the same week with every label withheld."""
+    """Per week, the alerts with labels sent beside the same week with every label withheld; with
+    the scores, also the labelled run's precision at the control's number of alerts (same
+    budget, so a gain there is better ranking, not more or fewer alerts)."""
     rows = []
-    for with_labels, control in zip(sent, withheld, strict=True):
+    for index, (with_labels, control) in enumerate(zip(sent, withheld, strict=True)):
         gain = None
         if with_labels["precision"] is not None and control["precision"] is not None:
             gain = with_labels["precision"] - control["precision"]
-        rows.append(
-            {
-                "week": with_labels["week"],
-                "frauds": with_labels["frauds"],
-                "alerts": with_labels["alerts"],
-                "precision": with_labels["precision"],
-                "recall": with_labels["recall"],
-                "alerts withheld": control["alerts"],
-                "precision withheld": control["precision"],
-                "recall withheld": control["recall"],
-                "precision gain": gain,
-            }
-        )
+        row = {
+            "week": with_labels["week"],
+            "frauds": with_labels["frauds"],
+            "alerts": with_labels["alerts"],
+            "precision": with_labels["precision"],
+            "recall": with_labels["recall"],
+            "alerts withheld": control["alerts"],
+            "precision withheld": control["precision"],
+            "recall withheld": control["recall"],
+            "precision gain": gain,
+        }
+        if sent_scores is not None and week_days is not None:
+            at_budget = precision_at(sent_scores, week_days[index], control["alerts"])
+            row["precision at withheld's alerts"] = at_budget
+            both = at_budget is not None and control["precision"] is not None
+            row["gain at same alerts"] = at_budget - control["precision"] if both else None
+        rows.append(row)
     return rows
+
+
+def _week_days(rows: list[dict[str, Any]]) -> list[list[str]]:
+    return [[r["day"] for r in rows[start : start + WEEK]] for start in range(0, len(rows), WEEK)]
 
 
 def run_feedback_demo(
@@ -322,7 +375,7 @@ def run_feedback_demo(
     summary = arm.as_json()
     arms = [arm]
     if withheld is not None:
-        compared = side_by_side(arm.weeks, withheld.weeks)
+        compared = side_by_side(arm.weeks, withheld.weeks, arm.scored, _week_days(arm.rows))
         console.print(
             _table("alerts by week: labels sent vs withheld (same days, same model)", compared)
         )

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import polars as pl
 import pytest
 
-from cardwatch_local.feedback_demo import side_by_side, weekly
+from cardwatch_local.feedback_demo import precision_at, side_by_side, weekly
 
 pytestmark = pytest.mark.unit
 
@@ -57,3 +58,36 @@ def test_arms_of_different_lengths_are_refused() -> None:
     withheld = weekly([_day(n, alerts=1, hits=1, frauds=1) for n in range(7)])
     with pytest.raises(ValueError, match="shorter"):
         side_by_side(sent, withheld)
+
+
+def test_precision_at_an_alert_budget_ranks_by_score() -> None:
+    scored = pl.DataFrame(
+        {
+            "transaction_id": ["a", "b", "c", "d", "e"],
+            "day": [date(2026, 1, 1)] * 4 + [date(2026, 1, 9)],
+            "label": [1, 0, 1, 0, 1],
+            "score": [0.9, 0.8, 0.7, 0.1, 0.99],
+        }
+    )
+    week = ["2026-01-01"]
+    assert precision_at(scored, week, 1) == pytest.approx(1.0)  # "e" is another week
+    assert precision_at(scored, week, 2) == pytest.approx(0.5)
+    assert precision_at(scored, week, 3) == pytest.approx(2 / 3)
+    assert precision_at(scored, week, 0) is None
+
+
+def test_side_by_side_at_the_same_budget() -> None:
+    days = [_day(n, alerts=4, hits=2, frauds=6) for n in range(7)]
+    sent = weekly([_day(n, alerts=8, hits=4, frauds=6) for n in range(7)])
+    withheld = weekly(days)  # 28 alerts at 0.5
+    scored = pl.DataFrame(
+        {
+            "transaction_id": [f"t{i}" for i in range(40)],
+            "day": [date(2026, 1, 1)] * 40,
+            "label": [1] * 21 + [0] * 19,
+            "score": [1.0 - i / 100 for i in range(40)],
+        }
+    )
+    (row,) = side_by_side(sent, withheld, scored, [[d["day"] for d in days]])
+    assert row["precision at withheld's alerts"] == pytest.approx(21 / 28)
+    assert row["gain at same alerts"] == pytest.approx(21 / 28 - 0.5)

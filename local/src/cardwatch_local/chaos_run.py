@@ -311,9 +311,10 @@ def summarise(
     mail_folder: Path,
 ) -> dict[str, Any]:
     """The chaos table, from what the stack holds and what the faults log says."""
+    read = "transaction_id, is_fraud, event_time, card_token, terminal_id"
     verdicts = [
         v
-        for v in scan_table(clients["dynamodb"], stack.verdicts_table)
+        for v in scan_table(clients["dynamodb"], stack.verdicts_table, ProjectionExpression=read)
         if v["transaction_id"]["S"] in upload.good_ids
     ]
     ids = {v["transaction_id"]["S"] for v in verdicts}

@@ -100,41 +100,40 @@ def _labels_csv(rows: list[tuple[str, str, str, datetime]]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _flags(clients: dict[str, Any], stack: LocalStack) -> dict[str, bool]:
-    """Every verdict's decision (the run's final read)."""
-    items = scan_table(clients["dynamodb"], stack.verdicts_table)
-    return {i["transaction_id"]["S"]: i["is_fraud"]["BOOL"] for i in items}
+@dataclass(frozen=True)
+class VerdictView:
+    """What an arm reads of its verdicts at the end, in one scan: decisions, scores, and how
+    many verdicts had a terminal with confirmed fraud in its window (the labels at work)."""
+
+    flagged: dict[str, bool]
+    scores: dict[str, float]
+    with_terminal_risk: int
+
+    @classmethod
+    def read(cls, clients: dict[str, Any], stack: LocalStack) -> VerdictView:
+        items = scan_table(
+            clients["dynamodb"],
+            stack.verdicts_table,
+            ProjectionExpression="transaction_id, is_fraud, score, features",
+        )
+        risks = (json.loads(i["features"]["S"]).get("terminal_risk_30d", 0.0) for i in items)
+        return cls(
+            flagged={i["transaction_id"]["S"]: i["is_fraud"]["BOOL"] for i in items},
+            scores={i["transaction_id"]["S"]: float(i["score"]["N"]) for i in items},
+            with_terminal_risk=sum(1 for risk in risks if risk and risk > 0),
+        )
 
 
 def _alerts(clients: dict[str, Any], stack: LocalStack) -> dict[str, bool]:
     """The verdicts flagged fraud so far (the day loop's read: only alerts get analyst labels)."""
-    items, kwargs = (
-        [],
-        {
-            "TableName": stack.verdicts_table,
-            "FilterExpression": "is_fraud = :yes",
-            "ProjectionExpression": "transaction_id",
-            "ExpressionAttributeValues": {":yes": {"BOOL": True}},
-        },
+    items = scan_table(
+        clients["dynamodb"],
+        stack.verdicts_table,
+        FilterExpression="is_fraud = :yes",
+        ProjectionExpression="transaction_id",
+        ExpressionAttributeValues={":yes": {"BOOL": True}},
     )
-    while True:
-        reply = clients["dynamodb"].scan(**kwargs)
-        items += reply["Items"]
-        if "LastEvaluatedKey" not in reply:
-            return {i["transaction_id"]["S"]: True for i in items}
-        kwargs["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
-
-
-def _scores(clients: dict[str, Any], stack: LocalStack) -> dict[str, float]:
-    items = scan_table(clients["dynamodb"], stack.verdicts_table)
-    return {i["transaction_id"]["S"]: float(i["score"]["N"]) for i in items}
-
-
-def _with_terminal_risk(clients: dict[str, Any], stack: LocalStack) -> int:
-    """Verdicts whose terminal had confirmed fraud in its window: the labels at work."""
-    items = scan_table(clients["dynamodb"], stack.verdicts_table)
-    risks = (json.loads(i["features"]["S"]).get("terminal_risk_30d", 0.0) for i in items)
-    return sum(1 for risk in risks if risk and risk > 0)
+    return {i["transaction_id"]["S"]: True for i in items}
 
 
 def _send_labels(
@@ -296,19 +295,17 @@ def run_arm(settings: LocalSettings, size: DemoSize, progress: Progress, *, with
         files, labels = demo_files(folder, size)
         timeline = Timeline.of(files, labels)
         run = asyncio.run(_days(stack, clients, files, timeline, progress, withhold=withhold))
-        flagged = _flags(clients, stack)
-        scores = _scores(clients, stack)
-        with_risk = _with_terminal_risk(clients, stack)
+        view = VerdictView.read(clients, stack)
         leaks = scan_stack(clients, [])
     scored = timeline.truth.with_columns(
-        pl.col("transaction_id").replace_strict(scores, default=None).alias("score")
+        pl.col("transaction_id").replace_strict(view.scores, default=None).alias("score")
     ).filter(pl.col("score").is_not_null())
     return Arm(
         model_version=version,
-        rows=day_rows(timeline, flagged, run.labels_sent),
+        rows=day_rows(timeline, view.flagged, run.labels_sent),
         labels_sent=sum(run.labels_sent.values()),
         labels_refused=run.refused,
-        verdicts_with_terminal_risk=with_risk,
+        verdicts_with_terminal_risk=view.with_terminal_risk,
         leaks=leaks,
         scored=scored,
     )

@@ -165,8 +165,10 @@ def _flush_digests() -> int:
     return live.flush_digests()
 
 
-def scan_table(dynamodb: Any, table: str) -> list[dict[str, Any]]:
-    items, kwargs = [], {"TableName": table}
+def scan_table(dynamodb: Any, table: str, **scan: Any) -> list[dict[str, Any]]:
+    """Every item of `table`, page by page; `scan` adds Scan's own arguments (a filter, a
+    projection) so that the emulator serialises only what the caller reads."""
+    items, kwargs = [], {"TableName": table, **scan}
     while True:
         reply = dynamodb.scan(**kwargs)
         items += reply["Items"]

@@ -25,8 +25,11 @@ TEMPLATES = infra/sam/template.yaml $(wildcard infra/sam/*/template.yaml)
 help: ## list the targets
 	@grep -E '^[a-z% -]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
+# --compile-bytecode: every later process (tests, workers, the emulator, the benchmarks) reads
+# .pyc files instead of compiling scikit-learn, SciPy and pandas from source each time, which it
+# would do when PYTHONDONTWRITEBYTECODE is set (it is on this CI's machines).
 .venv/.synced: uv.lock pyproject.toml $(wildcard */pyproject.toml */*/pyproject.toml)
-	$(UV) sync --frozen --all-packages
+	$(UV) sync --frozen --all-packages --compile-bytecode
 	@touch $@
 
 setup: .venv/.synced ## install uv (if missing) and the locked workspace into .venv

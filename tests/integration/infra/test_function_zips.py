@@ -83,6 +83,10 @@ def test_zip_builds_lean_and_its_handlers_import_alone(
     assert not any(name.startswith("cardwatch_") for name in top_level - ours)
     size = sum(p.stat().st_size for p in artifacts.rglob("*") if p.is_file())
     assert size < LAMBDA_UNZIPPED_LIMIT
+    tag = sys.implementation.cache_tag  # compiled by the runtime's version, read at cold start
+    for module in (f"cardwatch_{service}/handler", "aws_lambda_powertools/__init__"):
+        folder, name = module.split("/")
+        assert (artifacts / folder / "__pycache__" / f"{name}.{tag}.pyc").exists(), module
     for handler in handlers:
         run = subprocess.run(  # noqa: S603
             [sys.executable, "-S", "-c", IMPORT_ALONE, str(artifacts), handler],

@@ -19,7 +19,7 @@ SAM = $(UV) tool run --from aws-sam-cli==$(SAM_CLI_VERSION) sam
 CHECKOV = $(UV) tool run --from checkov==$(CHECKOV_VERSION) checkov
 TEMPLATES = infra/sam/template.yaml $(wildcard infra/sam/*/template.yaml)
 
-.PHONY: help setup demo tui test coverage lint typecheck infra-check unit contracts examples bench chaos clean \
+.PHONY: help setup demo tui test coverage lint typecheck infra-check unit contracts examples bench bench-sustained chaos clean \
         deploy-core deploy-ingest deploy-scorer deploy-notifier deploy-all
 
 help: ## list the targets
@@ -68,6 +68,11 @@ unit: setup ## only the unit tests
 BENCH_OUT ?=
 bench: setup ## benchmarks, as ratios against a floor measured in the same run (not in make test)
 	$(RUN) python -m bench.run_all $(if $(BENCH_OUT),--out $(BENCH_OUT))
+
+SUSTAINED_ROWS ?= 100000
+bench-sustained: setup ## the end-to-end benchmark on a 100,000-row file (about an hour on moto)
+	$(RUN) python -m bench.pipeline_path --latency-files 1 --sustained-rows $(SUSTAINED_ROWS) \
+		$(if $(BENCH_OUT),--out $(BENCH_OUT))
 
 CHAOS_TRANSACTIONS ?= 100000
 FEEDBACK_CARDS ?= 100

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cardwatch_shared.card_number import (
@@ -89,3 +89,17 @@ def test_token_never_contains_the_number(body: str, first: str) -> None:
     assert pan not in token
     assert len(token) == 64
     assert mask(pan).endswith(pan[-4:])
+
+
+def _reference_luhn(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="0123456789", min_size=1, max_size=24))
+def test_luhn_matches_the_textbook_definition(digits: str) -> None:
+    assert luhn_valid(digits) == _reference_luhn(digits)

@@ -20,7 +20,9 @@ _string = encode_basestring  # a JSON string literal, non-ASCII kept (as ensure_
 
 def utc_text(moment: datetime) -> str:
     """ISO 8601 in UTC with a `Z`, as pydantic writes aware datetimes."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat()[:-6] + "Z"  # "+00:00" → "Z"
 
 
 def _number(value: float | None) -> str:

@@ -43,7 +43,7 @@ def test_payload_is_a_transaction(
     builder = PayloadBuilder(Tokenizer(KEY), "bucket", "incoming/f.csv", "bucket/f@e", ingested)
     transaction_id, token, payload = builder.build(row, 7)
     parsed = Transaction.model_validate_json(payload)
-    assert json.loads(payload) == parsed.model_dump(mode="json")  # canonical: nothing extra, none lost
+    assert json.loads(payload) == parsed.model_dump(mode="json")  # nothing extra, nothing lost
     jsonschema.validate(json.loads(payload), json.loads(current_path(Transaction).read_text()))
     model_row = TransactionRow.model_validate(raw)
     assert parsed.transaction_id == transaction_id == (tx_id or parsed.transaction_id)

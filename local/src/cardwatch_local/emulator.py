@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -19,6 +21,8 @@ from cardwatch_local.settings import LocalSettings
 
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "cardwatch", "AWS_SECRET_ACCESS_KEY": "cardwatch"}
 ORIGINAL_SHARD_METHODS: dict[str, Callable[..., Any]] = {}  # moto's own, kept for the parity test
+ORIGINAL_TRANSACT_WRITE: list[Callable[..., Any]] = []  # moto's own, for the parity test
+_TRANSACTION = threading.local()  # set while a TransactWriteItems runs on this thread
 
 
 def _free_port(host: str) -> int:
@@ -132,10 +136,80 @@ def constant_time_shards() -> None:
     Shard.cardwatch_constant_time = True  # type: ignore[attr-defined]
 
 
+def _touched_items(backend: Any, transact_items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """(table, hash key, range key, a copy of the item or None) of each item a transaction names."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    saved = []
+    for entry in transact_items:
+        op: Any = next(iter(entry.values()), {})
+        table = backend.tables.get(op.get("TableName")) if isinstance(op, dict) else None
+        attrs = (op.get("Key") or op.get("Item") or {}) if table is not None else {}
+        if table is None or table.hash_key_attr not in attrs:
+            continue  # moto refuses the request itself
+        range_attr = table.range_key_attr
+        if range_attr and range_attr not in attrs:
+            continue
+        hash_key = DynamoType(attrs[table.hash_key_attr])
+        range_key = DynamoType(attrs[range_attr]) if range_attr else None
+        current = table.get_item(hash_key, range_key)
+        saved.append((table, hash_key, range_key, copy.deepcopy(current)))
+    return saved
+
+
+def _restore(saved: list[tuple[Any, ...]]) -> None:
+    for table, hash_key, range_key, item in reversed(saved):
+        if range_key is None and item is None:
+            table.items.pop(hash_key, None)
+        elif range_key is None:
+            table.items[hash_key] = item
+        elif item is None:
+            table.items.get(hash_key, {}).pop(range_key, None)
+        else:
+            table.items[hash_key][range_key] = item
+
+
+def item_level_transactions() -> None:
+    """Make a moto TransactWriteItems back up the items it names, not whole tables.
+
+    moto deep-copies every table a transaction names before it starts, to put them back if it
+    fails: a label (one transaction over the labels, state and verdicts tables) cost a copy of
+    every verdict, most of the emulator's time in the feedback demo. Here each named item is
+    copied instead and put back on failure; moto's copy of a table is the table itself while the
+    transaction runs. Outcomes are moto's (a test compares both on random transactions)."""
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
+
+    if ORIGINAL_TRANSACT_WRITE:
+        return
+    original = DynamoDBBackend.transact_write_items
+    ORIGINAL_TRANSACT_WRITE.append(original)
+
+    def table_copy(table: Any, memo: dict[int, Any]) -> Any:
+        if getattr(_TRANSACTION, "active", False):
+            return table
+        return copy._reconstruct(table, memo, *table.__reduce_ex__(4))  # type: ignore[attr-defined]
+
+    def transact_write_items(backend: Any, transact_items: list[dict[str, Any]]) -> None:
+        saved = _touched_items(backend, transact_items)
+        _TRANSACTION.active = True
+        try:
+            original(backend, transact_items)
+        except Exception:
+            _restore(saved)
+            raise
+        finally:
+            _TRANSACTION.active = False
+
+    Table.__deepcopy__ = table_copy  # type: ignore[attr-defined]
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign,assignment]
+
+
 def moto_server(host: str, port: int) -> ThreadedMotoServer:
     """A started moto server on `host:port`, with the fixes above."""
     remember_backends()
     lean_transactions()
+    item_level_transactions()
     constant_time_shards()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)

@@ -92,8 +92,9 @@ BEHAVIOUR_GAPS = (
         "DynamoDB transactions",
         "moto's TransactWriteItems deep-copies every table it names and keeps every copy (it "
         "records each model instance it makes): memory grows by three tables per label",
-        "the emulator stops that recording and shares a table's stream with its backup "
-        "(cardwatch_local.emulator.lean_transactions)",
+        "the emulator stops that recording, shares a table's stream with its backup and backs up "
+        "only the items a transaction names (cardwatch_local.emulator.lean_transactions, "
+        "item_level_transactions)",
     ),
     Gap(
         "Kinesis shard length",

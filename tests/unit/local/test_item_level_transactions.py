@@ -48,7 +48,8 @@ def _op(table: str, pk: str, kind: str, value: int, guarded: bool) -> dict[str, 
     number = {":v": {"N": str(value)}}
     if kind == "Put":
         put = {"TableName": table, "Item": key | {"n": {"N": str(value)}}}
-        return {"Put": put | ({"ConditionExpression": "attribute_not_exists(pk)"} if guarded else {})}
+        fresh = {"ConditionExpression": "attribute_not_exists(pk)"}
+        return {"Put": put | (fresh if guarded else {})}
     if kind == "Update":
         update = {
             "TableName": table,
@@ -59,7 +60,8 @@ def _op(table: str, pk: str, kind: str, value: int, guarded: bool) -> dict[str, 
         return {"Update": update | ({"ConditionExpression": "n < :v"} if guarded else {})}
     if kind == "Delete":
         delete = {"TableName": table, "Key": key}
-        return {"Delete": delete | ({"ConditionExpression": "attribute_exists(n)"} if guarded else {})}
+        present = {"ConditionExpression": "attribute_exists(n)"}
+        return {"Delete": delete | (present if guarded else {})}
     check = {
         "TableName": table,
         "Key": key,

@@ -97,6 +97,13 @@ BEHAVIOUR_GAPS = (
         "item_level_transactions)",
     ),
     Gap(
+        "DynamoDB item counts",
+        "moto's DescribeTable counts a table by iterating it and fails with a server error when "
+        "another request writes the table meanwhile",
+        "the emulator counts a snapshot of the table's items "
+        "(cardwatch_local.emulator.stable_item_counts)",
+    ),
+    Gap(
         "Kinesis shard length",
         "moto lists a shard's every record to find its last sequence number on each put, and "
         "walks the shard from its start on each GetRecords: a run slows quadratically",

@@ -1,10 +1,12 @@
-"""The emulator's item-level TransactWriteItems ends where moto's own does: the same error (or
-none) and the same items in every table, for random transactions that succeed, fail a condition,
-or name an item twice; and it copies no table."""
+"""The emulator's DynamoDB fixes. Its item-level TransactWriteItems ends where moto's own does:
+the same error (or none) and the same items in every table, for random transactions that
+succeed, fail a condition, or name an item twice; and it copies no table. Its item count holds
+while other threads write the table."""
 
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,10 +17,15 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
-from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
+from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 
-from cardwatch_local.emulator import ORIGINAL_TRANSACT_WRITE, item_level_transactions
+from cardwatch_local.emulator import (
+    ORIGINAL_TRANSACT_WRITE,
+    item_level_transactions,
+    stable_item_counts,
+)
 
 pytestmark = pytest.mark.unit
 KEYS = ("a", "b", "c")
@@ -146,3 +153,34 @@ def test_no_table_is_copied(monkeypatch: pytest.MonkeyPatch) -> None:
     assert error is not None  # the condition n < 1 fails: rolled back
     assert tables["h"] == [str({"pk": {"S": "a"}, "n": {"N": "1"}})]
     assert copied == [("h", True)]  # moto asks for its copy and gets the live table back
+
+
+def test_item_counts_hold_while_a_table_is_written() -> None:
+    stable_item_counts()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="eu-west-1")
+        _create(client)
+        table = dynamodb_backends["123456789012"]["eu-west-1"].tables["h"]
+        for n in range(20_000):
+            table.items[DynamoType({"S": f"kept{n}"})] = None
+        stop = threading.Event()
+
+        def write() -> None:
+            n = 0
+            while not stop.is_set():
+                table.items[DynamoType({"S": f"x{n}"})] = None
+                table.items.pop(DynamoType({"S": f"x{n - 3}"}), None)
+                n += 1
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        try:
+            counts = [len(table) for _ in range(200)]
+        finally:
+            stop.set()
+            writer.join()
+        assert all(20_000 <= n <= 20_004 for n in counts)
+        for pk, sk in (("a", "1"), ("a", "2"), ("b", "1")):
+            client.put_item(TableName="r", Item={"pk": {"S": pk}, "sk": {"N": sk}})
+        described = client.describe_table(TableName="r")["Table"]
+        assert described["ItemCount"] == 3

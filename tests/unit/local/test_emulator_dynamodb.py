@@ -162,13 +162,13 @@ def test_item_counts_hold_while_a_table_is_written() -> None:
         _create(client)
         table = dynamodb_backends["123456789012"]["eu-west-1"].tables["h"]
         for n in range(20_000):
-            table.items[DynamoType({"S": f"kept{n}"})] = None
+            table.items[DynamoType({"S": f"kept{n}"})] = {}
         stop = threading.Event()
 
         def write() -> None:
             n = 0
             while not stop.is_set():
-                table.items[DynamoType({"S": f"x{n}"})] = None
+                table.items[DynamoType({"S": f"x{n}"})] = {}
                 table.items.pop(DynamoType({"S": f"x{n - 3}"}), None)
                 n += 1
 

@@ -118,7 +118,7 @@ def _run(initial: list[tuple[str, str, int]], transaction: list[dict[str, Any]])
         return error, tables
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     initial=st.lists(
         st.tuples(st.sampled_from(("h", "r")), st.sampled_from(KEYS), st.integers(0, 3)),

@@ -15,6 +15,7 @@ from typing import Any
 from cardwatch_shared.contracts import Verdict
 
 VERDICT_FIELDS = frozenset(Verdict.model_fields)
+_compact = json.JSONEncoder(separators=(",", ":")).encode  # built once: it runs per verdict
 NUMBER_FIELDS = ("score", "threshold", "amount")
 
 # The event filter of the notifier's stream mapping: only new fraud verdicts invoke it.
@@ -30,7 +31,7 @@ def to_item(verdict: Verdict) -> dict[str, Any]:
     for name in NUMBER_FIELDS:
         item[name] = Decimal(str(item[name]))
     finite = {k: v for k, v in verdict.features.items() if math.isfinite(v)}
-    item["features"] = json.dumps(finite, separators=(",", ":"))
+    item["features"] = _compact(finite)
     return item
 
 

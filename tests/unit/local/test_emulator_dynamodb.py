@@ -6,7 +6,7 @@ while other threads write the table."""
 from __future__ import annotations
 
 import copy
-import threading
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -26,6 +26,7 @@ from cardwatch_local.emulator import (
     item_level_transactions,
     stable_item_counts,
 )
+from tests.support.concurrent_writes import reads_while_writing
 
 pytestmark = pytest.mark.unit
 KEYS = ("a", "b", "c")
@@ -163,22 +164,14 @@ def test_item_counts_hold_while_a_table_is_written() -> None:
         table = dynamodb_backends["123456789012"]["eu-west-1"].tables["h"]
         for n in range(20_000):
             table.items[DynamoType({"S": f"kept{n}"})] = {}
-        stop = threading.Event()
+        written = itertools.count()
 
-        def write() -> None:
-            n = 0
-            while not stop.is_set():
-                table.items[DynamoType({"S": f"x{n}"})] = {}
-                table.items.pop(DynamoType({"S": f"x{n - 3}"}), None)
-                n += 1
+        def write_once() -> None:
+            n = next(written)
+            table.items[DynamoType({"S": f"x{n}"})] = {}
+            table.items.pop(DynamoType({"S": f"x{n - 3}"}), None)
 
-        writer = threading.Thread(target=write)
-        writer.start()
-        try:
-            counts = [len(table) for _ in range(200)]
-        finally:
-            stop.set()
-            writer.join()
+        counts = reads_while_writing(write_once, lambda: len(table), 200)
         assert all(20_000 <= n <= 20_004 for n in counts)
         for pk, sk in (("a", "1"), ("a", "2"), ("b", "1")):
             client.put_item(TableName="r", Item={"pk": {"S": pk}, "sk": {"N": sk}})

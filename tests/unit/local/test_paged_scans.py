@@ -37,7 +37,7 @@ def _pages(
     client: Any, late: dict[str, Any] | None, **kwargs: Any
 ) -> list[tuple[list[Any], int, Any]]:
     """Every page; `late`, if given, is written after the first page (and absent before)."""
-    pages = []
+    pages: list[tuple[list[Any], int, Any]] = []
     if late is not None:
         key = {name: late[name] for name in ("pk", "sk") if name in late}
         client.delete_item(TableName="t", Key=key)

@@ -161,9 +161,14 @@ def _touched_items(backend: Any, transact_items: list[dict[str, Any]]) -> list[t
     return saved
 
 
+def _writes(table: Any) -> int:
+    """How often the emulator saw `table` written (the key of its kept order, `paged_scans`)."""
+    return int(table.__dict__.get("cardwatch_writes", 0))
+
+
 def _restore(saved: list[tuple[Any, ...]]) -> None:
     for table, hash_key, range_key, item in reversed(saved):
-        table.cardwatch_writes = table.__dict__.get("cardwatch_writes", 0) + 1
+        table.cardwatch_writes = _writes(table) + 1
         if range_key is None and item is None:
             table.items.pop(hash_key, None)
         elif range_key is None:
@@ -249,9 +254,9 @@ def _plain_start(table: Any, start: dict[str, Any]) -> tuple[Any, Any]:
 def _sorted_once(table: Any) -> tuple[list[Any], list[tuple[Any, Any]]]:
     """The table's items in key order and their plain keys, kept until the table is written."""
     cached = table.__dict__.get("cardwatch_sorted")
-    if cached is not None and cached[0] == table.__dict__.get("cardwatch_writes", 0):
+    writes = _writes(table)
+    if cached is not None and cached[0] == writes:
         return cached[1], cached[2]
-    writes = table.__dict__.get("cardwatch_writes", 0)
     items = sorted(_unsorted_items(table), key=_plain_key)
     keys = [_plain_key(item) for item in items]
     table.cardwatch_sorted = (writes, items, keys)
@@ -260,7 +265,7 @@ def _sorted_once(table: Any) -> tuple[list[Any], list[tuple[Any, Any]]]:
 
 def _counting_writes(method: Callable[..., Any]) -> Callable[..., Any]:
     def written(table: Any, *args: Any, **kwargs: Any) -> Any:
-        table.cardwatch_writes = table.__dict__.get("cardwatch_writes", 0) + 1
+        table.cardwatch_writes = _writes(table) + 1
         return method(table, *args, **kwargs)
 
     return written

@@ -93,7 +93,7 @@ BEHAVIOUR_GAPS = (
         "moto's TransactWriteItems deep-copies every table it names and keeps every copy (it "
         "records each model instance it makes): memory grows by three tables per label",
         "the emulator stops that recording, shares a table's stream with its backup and backs up "
-        "only the items a transaction names (cardwatch_local.emulator.lean_transactions, "
+        "only the items a transaction names (cardwatch_local.moto_fixes.lean_transactions, "
         "item_level_transactions)",
     ),
     Gap(
@@ -101,21 +101,21 @@ BEHAVIOUR_GAPS = (
         "moto's DescribeTable counts a table by iterating it and fails with a server error when "
         "another request writes the table meanwhile",
         "the emulator counts a snapshot of the table's items "
-        "(cardwatch_local.emulator.stable_item_counts)",
+        "(cardwatch_local.moto_fixes.stable_item_counts)",
     ),
     Gap(
         "DynamoDB Scan pages",
         "moto sorts the whole table and walks it to the start key for every page of a Scan: "
         "quadratic, and half the emulator's time when a chaos run read 116,000 verdicts",
         "the emulator keeps the table's order until its next write and finds a page's start by "
-        "bisection (cardwatch_local.emulator.paged_scans)",
+        "bisection (cardwatch_local.moto_fixes.paged_scans)",
     ),
     Gap(
         "Kinesis shard length",
         "moto lists a shard's every record to find its last sequence number on each put, and "
         "walks the shard from its start on each GetRecords: a run slows quadratically",
         "the emulator finds the last record and a read's start by key "
-        "(cardwatch_local.emulator.constant_time_shards)",
+        "(cardwatch_local.moto_fixes.constant_time_shards)",
     ),
     Gap(
         "S3 event field names",

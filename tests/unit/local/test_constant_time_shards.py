@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from moto.kinesis.models import Shard
 
-from cardwatch_local.emulator import ORIGINAL_SHARD_METHODS, constant_time_shards
+from cardwatch_local.moto_fixes import ORIGINAL_SHARD_METHODS, constant_time_shards
 
 pytestmark = pytest.mark.unit
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from moto import mock_aws
 from moto.dynamodb.models.table import Table
 
-from cardwatch_local.emulator import ORIGINAL_TABLE_SCAN, paged_scans
+from cardwatch_local.moto_fixes import ORIGINAL_TABLE_SCAN, paged_scans
 
 pytestmark = pytest.mark.unit
 

@@ -21,7 +21,7 @@ from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 
-from cardwatch_local.emulator import (
+from cardwatch_local.moto_fixes import (
     ORIGINAL_TRANSACT_WRITE,
     item_level_transactions,
     stable_item_counts,

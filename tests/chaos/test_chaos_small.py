@@ -22,6 +22,7 @@ FAULTS = (
     "notifier_publish_failure",
     "put_records_throttled",
     "scorer_crash",
+    "transaction_conflict",
     "worker_kill",
 )
 
@@ -37,7 +38,8 @@ def test_small_chaos_run_loses_nothing(tmp_path: Path, monkeypatch: pytest.Monke
         scorer_crashes=2,
         dynamodb_throttles=1,
         card_races=1,
-        fault_spacing=23,
+        transaction_conflicts=2,
+        fault_spacing=7,
         notifier_publish_failures=2,
         put_records_failure_share=0.1,
     )

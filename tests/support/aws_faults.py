@@ -11,6 +11,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 
 class FlakyPutRecords:
     """Wraps a boto3 Kinesis client; fails `share` of the records of each call (seeded)."""
@@ -41,3 +43,28 @@ class FlakyPutRecords:
             else:
                 results.append(next(written))
         return {"FailedRecordCount": sum(fail), "Records": results}
+
+
+class ContendedTransactions:
+    """Wraps a boto3 DynamoDB client; cancels the first `conflicts` TransactWriteItems calls with
+    TransactionConflict on every action, as DynamoDB does while another transaction holds one of
+    the items (moto runs transactions one at a time). Other calls go to the real client."""
+
+    def __init__(self, dynamodb: Any, conflicts: int) -> None:
+        self._dynamodb, self._left = dynamodb, conflicts
+        self.cancelled = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._dynamodb, name)
+
+    def transact_write_items(self, TransactItems: list[dict[str, Any]]) -> Any:  # noqa: N803 - boto3's names
+        if self._left > 0:
+            self._left -= 1
+            self.cancelled += 1
+            reasons = [{"Code": "TransactionConflict"} for _ in TransactItems]
+            error = {"Code": "TransactionCanceledException", "Message": "conflict (test)"}
+            raise ClientError(
+                {"Error": error, "CancellationReasons": reasons},
+                "TransactWriteItems",
+            )
+        return self._dynamodb.transact_write_items(TransactItems=TransactItems)

@@ -7,7 +7,8 @@ wrappers around the handlers the local runtime invokes.
   armed, the call that crosses half of a file raises: ingest dies halfway through it.
 - DynamoDB (scorer): every `fault_spacing`-th write is throttled (raised before it is sent, as
   botocore does once its retries are spent); some conditional puts of a card's state lose a real
-  race: another writer bumps the card's version just before the put.
+  race: another writer bumps the card's version just before the put; some verdict transactions
+  are cancelled for a conflict, as DynamoDB does while another transaction holds the terminal.
 - SNS Publish (notifier): the first attempt of some alerts fails.
 - The scorer handler: some invocations process k records, then crash.
 """
@@ -28,6 +29,7 @@ from cardwatch_local.chaos_plan import ChaosPlan, FaultLog
 Handler = Callable[[dict[str, Any], Any], Any]
 THROTTLED = "ProvisionedThroughputExceededException"
 RACE_EVERY = 4  # a card's conditional put loses a race on the 1st, 5th, 9th… of them
+CONFLICT_EVERY = 5  # the 1st, 6th, 11th… verdict transaction is cancelled for a conflict
 
 
 class IngestDiedError(RuntimeError):
@@ -47,6 +49,19 @@ def _client_error(code: str, operation: str, message: str) -> ClientError:
     return ClientError({"Error": {"Code": code, "Message": message}}, operation)
 
 
+def _cancelled(actions: int) -> ClientError:
+    """A transaction cancelled because another one held its items."""
+    error = {"Code": "TransactionCanceledException", "Message": "conflict (chaos)"}
+    reasons = [{"Code": "TransactionConflict"} for _ in range(actions)]
+    return ClientError({"Error": error, "CancellationReasons": reasons}, "TransactWriteItems")
+
+
+def _verdict_ids(actions: list[dict[str, Any]]) -> list[str]:
+    """The transaction ids of the verdicts a transaction puts."""
+    items = (action.get("Put", {}).get("Item", {}) for action in actions)
+    return [item["transaction_id"]["S"] for item in items if "transaction_id" in item]
+
+
 class ClientFaults:
     """Hooks on every boto3 client created after `install()` in this process."""
 
@@ -55,7 +70,7 @@ class ClientFaults:
         self._raw_dynamodb = raw_dynamodb  # made before install: its calls carry no faults
         self._random = random.Random(plan.seed)  # noqa: S311 - fault timing, not secrets
         self._lock = threading.Lock()
-        self._writes = self._card_puts = 0
+        self._writes = self._card_puts = self._transactions = 0
         self._first_publish: set[str] = set()
         self.ingest_die_after: int | None = None
         self._put_while_armed = 0
@@ -92,7 +107,10 @@ class ClientFaults:
         if self.role == "scorer" and service == "dynamodb":
             events.register("before-parameter-build.dynamodb.PutItem", self._dynamodb_write)
             events.register("before-parameter-build.dynamodb.UpdateItem", self._dynamodb_write)
-            events.register("after-call.dynamodb.PutItem", self._verdict_written)
+            events.register(
+                "before-parameter-build.dynamodb.TransactWriteItems", self._dynamodb_write
+            )
+            events.register("after-call.dynamodb.TransactWriteItems", self._verdicts_written)
 
     # --- Kinesis ---------------------------------------------------------------------------
 
@@ -130,29 +148,43 @@ class ClientFaults:
     def _dynamodb_write(
         self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any
     ) -> None:
-        if model.name == "PutItem" and "transaction_id" in params.get("Item", {}):
-            context["chaos_verdict"] = params["Item"]["transaction_id"]["S"]
+        transaction = model.name == "TransactWriteItems"
+        if transaction:
+            context["chaos_verdicts"] = _verdict_ids(params["TransactItems"])
         key = params.get("Item") or params.get("Key") or {}
         pk = str(key.get("pk", {}).get("S", ""))
         card_put = model.name == "PutItem" and pk.startswith("card#")
         with self._lock:
             self._writes += 1
             self._card_puts += card_put
+            self._transactions += transaction
             race_due = card_put and self._card_puts % RACE_EVERY == 1
+            conflict_due = transaction and self._transactions % CONFLICT_EVERY == 1
             throttle_due = self._writes % self.plan.fault_spacing == 0
-        if not (race_due or throttle_due):
-            return
+        if race_due or conflict_due or throttle_due:
+            self._dynamodb_fault(params, model.name, race_due, conflict_due, throttle_due)
+
+    def _dynamodb_fault(
+        self, params: dict[str, Any], operation: str, race: bool, conflict: bool, throttle: bool
+    ) -> None:
         done = self.log.counts()  # the budgets hold across worker processes
-        race = race_due and done["card_race"] < self.plan.card_races
+        race = race and done["card_race"] < self.plan.card_races
+        conflict = conflict and done["transaction_conflict"] < self.plan.transaction_conflicts
         throttle = (
-            not race and throttle_due and done["dynamodb_throttle"] < self.plan.dynamodb_throttles
+            not (race or conflict)
+            and throttle
+            and done["dynamodb_throttle"] < self.plan.dynamodb_throttles
         )
+        table = params.get("TableName", "transaction")
         if race:
-            self._bump_version(params["TableName"], pk)
-            self.log.record("card_race", table=params["TableName"])
+            self._bump_version(params["TableName"], str(params["Item"]["pk"]["S"]))
+            self.log.record("card_race", table=table)
+        elif conflict:
+            self.log.record("transaction_conflict", actions=len(params["TransactItems"]))
+            raise _cancelled(len(params["TransactItems"]))
         elif throttle:
-            self.log.record("dynamodb_throttle", table=params["TableName"], op=model.name)
-            raise _client_error(THROTTLED, model.name, "Rate of requests exceeds (chaos)")
+            self.log.record("dynamodb_throttle", table=table, op=operation)
+            raise _client_error(THROTTLED, operation, "Rate of requests exceeds (chaos)")
 
     def _bump_version(self, table: str, pk: str) -> None:
         """Another writer wins the race: the card's version moves (a card not stored yet is
@@ -176,12 +208,13 @@ class ClientFaults:
                 },
             )
 
-    def _verdict_written(
+    def _verdicts_written(
         self, parsed: dict[str, Any], context: dict[str, Any], http_response: Any, **_: Any
     ) -> None:
         """Every verdict actually stored, so that a second write of one would show."""
-        tx = context.get("chaos_verdict")
-        if tx is not None and http_response.status_code == 200 and "Error" not in parsed:
+        if http_response.status_code != 200 or "Error" in parsed:
+            return
+        for tx in context.get("chaos_verdicts", ()):
             self.verdict_writes.record("verdict_put", tx=tx)
 
     # --- SNS -------------------------------------------------------------------------------

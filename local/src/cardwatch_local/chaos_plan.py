@@ -29,6 +29,9 @@ class ChaosPlan(BaseSettings):
     )
     dynamodb_throttles: int = Field(default=6, ge=0, description="scorer writes throttled")
     card_races: int = Field(default=6, ge=0, description="card updates losing a race")
+    transaction_conflicts: int = Field(
+        default=6, ge=0, description="verdict transactions cancelled for a conflict"
+    )
     fault_spacing: int = Field(
         default=37, ge=2, description="one DynamoDB fault every this many scorer writes"
     )

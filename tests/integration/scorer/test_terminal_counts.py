@@ -1,68 +1,100 @@
-"""Terminal counts: one conditional update per terminal and day, exactly once per transaction."""
+"""Terminal counts: each verdict counted on its terminal in the same transaction, exactly once;
+a terminal's item holds counts only, whatever its traffic."""
 
 from __future__ import annotations
 
-import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
-from cardwatch_scorer.state_store import COUNTS_PER_UPDATE, StateStore, TerminalCount
+from cardwatch_scorer.state_store import (
+    VERDICTS_PER_WRITE,
+    WRITE_ATTEMPTS,
+    StateStore,
+    TerminalCount,
+    WriteContendedError,
+)
 from cardwatch_shared.aws_clients import client
+from cardwatch_shared.contracts import Verdict
 from tests.integration.scorer.conftest import STATE, VERDICTS, ScorerStack
+from tests.support.aws_faults import ContendedTransactions
+from tests.support.verdicts import sample_verdict
 
 pytestmark = pytest.mark.integration
 
-
-def _counts(ids: list[str], day: int = 100, terminal: str = "T1") -> list[TerminalCount]:
-    return [TerminalCount(terminal, day, i, ()) for i in ids]
+DAY_100 = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(days=100, hours=10)
 
 
-def test_a_replayed_id_in_a_group_counts_only_the_new_ones(scorer_stack: ScorerStack) -> None:
+def _new(ids: list[str], day: int = 100, terminal: str = "T1", known: tuple[int, ...] = ()) -> Any:
+    """(verdicts, counts) of new transactions `ids` on `terminal`'s event `day`."""
+    moment = DAY_100 + timedelta(days=day - 100)
+    verdicts = [
+        sample_verdict(transaction_id=i, terminal_id=terminal, event_time=moment.isoformat())
+        for i in ids
+    ]
+    return verdicts, [TerminalCount(terminal, day, i, known) for i in ids]
+
+
+def _commit(store: StateStore, *groups: tuple[list[Verdict], list[TerminalCount]]) -> set[str]:
+    verdicts = [v for group in groups for v in group[0]]
+    return store.commit(verdicts, [c for group in groups for c in group[1]])
+
+
+def _verdict_ids() -> set[str]:
+    items = client("dynamodb").scan(TableName=VERDICTS, ProjectionExpression="transaction_id")
+    return {item["transaction_id"]["S"] for item in items["Items"]}
+
+
+def test_a_replayed_verdict_is_neither_written_nor_counted_again(scorer_stack: ScorerStack) -> None:
     store = StateStore(client("dynamodb"), VERDICTS, STATE)
-    store.commit([], _counts(["a", "b", "c"]))
-    store.commit([], _counts(["b", "d", "d", "e"]))  # b replayed, d twice in one batch
+    assert _commit(store, _new(["a", "b", "c"])) == {"a", "b", "c"}
+    assert _commit(store, _new(["b", "d", "e"])) == {"d", "e"}  # b written by the first delivery
     item = scorer_stack.state()["terminal#T1"]
     assert int(item["n_100"]) == 5
-    assert set(item[f"seen_{int(time.time()) // 86_400}"]) == {"a", "b", "c", "d", "e"}
+    assert _verdict_ids() == {"a", "b", "c", "d", "e"}
 
 
-def test_days_and_terminals_are_counted_apart(scorer_stack: ScorerStack) -> None:
+def test_days_terminals_and_more_verdicts_than_one_transaction_takes(
+    scorer_stack: ScorerStack,
+) -> None:
     store = StateStore(client("dynamodb"), VERDICTS, STATE, writers=4)
-    many = [f"t{i}" for i in range(COUNTS_PER_UPDATE * 2 + 3)]  # more ids than one update takes
-    store.commit([], _counts(many) + _counts(["x"], day=101) + _counts(["y"], terminal="T2"))
-    store.commit([], _counts(many))  # the whole batch again
+    many = [f"t{i}" for i in range(VERDICTS_PER_WRITE * 2 + 3)]
+    first = _commit(store, _new(many), _new(["x"], day=101), _new(["y"], terminal="T2"))
+    assert len(first) == len(many) + 2
+    assert _commit(store, _new(many), _new(["x"], day=101)) == set()  # the whole batch again
     state = scorer_stack.state()
     assert int(state["terminal#T1"]["n_100"]) == len(many)
     assert int(state["terminal#T1"]["n_101"]) == 1
     assert int(state["terminal#T2"]["n_100"]) == 1
+    assert set(state["terminal#T1"]) == {"pk", "n_100", "n_101"}  # counts only, no ids
 
 
-def test_a_replay_of_an_old_day_after_newer_days_still_counts_once(
+def test_days_out_of_the_window_are_dropped_never_the_ones_counted(
     scorer_stack: ScorerStack,
 ) -> None:
-    """Found by the chaos run: ids were kept per event day and dropped two event days later, so
-    a replay of older history after newer days was counted again."""
     store = StateStore(client("dynamodb"), VERDICTS, STATE)
-    store.commit([], _counts(["a", "b"], day=100))
-    later = [TerminalCount("T1", 105, "z", (100,))]
-    store.commit([], later)
-    store.commit([], _counts(["a", "b"], day=100))  # the crash-replay of the first batch
+    _commit(store, _new(["a"], day=100), _new(["b"], day=101))
+    _commit(store, _new(["late"], day=100, known=(100, 101)), _new(["z"], day=200, known=(100,)))
     item = scorer_stack.state()["terminal#T1"]
-    assert int(item["n_100"]) == 2
-    assert int(item["n_105"]) == 1
+    assert int(item["n_100"]) == 2  # a day the update adds to is not dropped with it
+    assert int(item["n_200"]) == 1
+    _commit(store, _new(["later"], day=201, known=(100, 101, 200)))
+    assert set(scorer_stack.state()["terminal#T1"]) == {"pk", "n_200", "n_201"}
 
 
-def test_ids_are_remembered_across_midnight_and_forgotten_later(
-    scorer_stack: ScorerStack,
-) -> None:
-    now = [1_000 * 86_400 + 86_000.0]
-    store = StateStore(client("dynamodb"), VERDICTS, STATE, clock=lambda: now[0])
-    store.commit([], _counts(["a"]))
-    now[0] += 1_000  # just after midnight: yesterday's set still guards the replay
-    store.commit([], _counts(["a"]))
-    assert int(scorer_stack.state()["terminal#T1"]["n_100"]) == 1
-    now[0] += 3 * 86_400
-    store.commit([], _counts(["b"]))
-    item = scorer_stack.state()["terminal#T1"]
-    assert not any(name in item for name in ("seen_1000", "seen_1001"))
-    assert set(item["seen_1004"]) == {"b"}
+def test_a_conflicting_transaction_is_retried(scorer_stack: ScorerStack) -> None:
+    contended = ContendedTransactions(client("dynamodb"), conflicts=WRITE_ATTEMPTS - 1)
+    store = StateStore(contended, VERDICTS, STATE, pause=lambda _: None)
+    assert _commit(store, _new(["a", "b"])) == {"a", "b"}
+    assert contended.cancelled == WRITE_ATTEMPTS - 1
+    assert int(scorer_stack.state()["terminal#T1"]["n_100"]) == 2
+
+
+def test_endless_conflicts_fail_the_batch_and_write_nothing(scorer_stack: ScorerStack) -> None:
+    contended = ContendedTransactions(client("dynamodb"), conflicts=WRITE_ATTEMPTS)
+    store = StateStore(contended, VERDICTS, STATE, pause=lambda _: None)
+    with pytest.raises(WriteContendedError, match="T1"):
+        _commit(store, _new(["a"]))
+    assert _verdict_ids() == set()
+    assert "terminal#T1" not in scorer_stack.state()

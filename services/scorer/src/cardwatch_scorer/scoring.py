@@ -1,8 +1,9 @@
 """The scorer's domain: a decoded batch → online features → one `predict_proba` → verdicts.
 
 Transactions of one card are taken in event-time order; each sees the card's state with the
-earlier ones applied. A transaction that already has a verdict (a replay) is not scored again; if
-its card never absorbed it (the function died between the two writes) the card absorbs it now.
+earlier ones applied. A transaction that already has a verdict (a replay) is not scored nor
+counted again (its terminal counted it with the verdict); if its card never absorbed it (the
+function died between the two writes) the card absorbs it now.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from cardwatch_shared.features.spec import SECONDS_PER_DAY
 
 @dataclass
 class ScoredBatch:
-    """New verdicts, terminal counts (every transaction the cards had not absorbed), card states."""
+    """New verdicts, their terminal counts (written with them), card states."""
 
     verdicts: list[Verdict] = field(default_factory=list)
     terminal_counts: list[TerminalCount] = field(default_factory=list)
@@ -81,14 +82,12 @@ def score_batch(
         card = out.cards.get(tx.card_token) or snap.cards.get(tx.card_token) or CardRecord()
         if tx.transaction_id in card.applied:
             continue
-        terminal = terminals.get(tx.terminal_id, TerminalState())
-        seconds = _seconds(tx.event_time)
-        out.terminal_counts.append(
-            TerminalCount(
-                tx.terminal_id, seconds // SECONDS_PER_DAY, tx.transaction_id, tuple(terminal.days)
-            )
-        )
         if tx.transaction_id not in snap.existing_verdicts:
+            terminal = terminals.get(tx.terminal_id, TerminalState())
+            seconds = _seconds(tx.event_time)
+            day = seconds // SECONDS_PER_DAY
+            known = tuple(snap.terminals.get(tx.terminal_id, TerminalState()).days)
+            out.terminal_counts.append(TerminalCount(tx.terminal_id, day, tx.transaction_id, known))
             pending.append((tx, _features(tx, card, terminal, manifest.uses_labels)))
             terminals[tx.terminal_id] = online.apply_to_terminal(terminal, seconds)
         out.cards[tx.card_token] = _absorb(card, tx, keep)

@@ -1,15 +1,17 @@
 """DynamoDB adapter of the scorer: one BatchGetItem round for verdicts, cards and terminals;
-atomic verdict + terminal writes; version-checked card state.
+verdicts written together with their terminal's count; version-checked card state.
 
-Exactly once in effect: a verdict is written only if none exists for its transaction; a terminal
-counts a transaction only if its id is not in the day's id set (same conditional update); a
-card's state carries the ids of the transactions it has absorbed and is written only if its
-version did not move. No TransactWriteItems: each effect is idempotent on its own.
+Exactly once in effect: a terminal's verdicts and its count go in one TransactWriteItems, each
+verdict on condition that none exists for its transaction, so a transaction is counted exactly
+when its verdict is first written (no per-terminal id sets, which would outgrow DynamoDB's 400 KB
+item limit on a busy terminal). A card's state carries the ids of the transactions it has
+absorbed and is written only if its version did not move.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -31,17 +33,19 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 BATCH_GET_LIMIT = 100
-COUNTS_PER_UPDATE = 30  # ids per conditional update: the condition stays under its 4 KB limit
-# A terminal remembers the ids it counted per *processing* day (not event day: a file of old
-# history is counted today); an id is checked against today's and yesterday's set. A replay comes
-# within the stream mapping's MaximumRecordAgeInSeconds of the first delivery, which the scorer
-# template bounds to one day, so both sets cover it. Older sets are dropped as days pass.
-SEEN_DAYS_DROPPED = range(2, 9)
+VERDICTS_PER_WRITE = 99  # TransactWriteItems takes 100 actions: the verdicts and one count
+WRITE_ATTEMPTS = 6  # of one transaction cancelled by a conflict or a throttle
+RETRY_PAUSE_S = 0.05  # doubled after each cancelled attempt, with jitter
+RETRYABLE = frozenset({"None", "TransactionConflict", "ThrottlingError"})
 _serialize, _deserialize = TypeSerializer().serialize, TypeDeserializer().deserialize
 
 
 class StaleCardError(RuntimeError):
     """A card's state changed under us; its records must be retried."""
+
+
+class WriteContendedError(RuntimeError):
+    """A terminal's verdicts could not be written for conflicts or throttles; Lambda retries."""
 
 
 @dataclass
@@ -55,7 +59,8 @@ class CardRecord:
 
 @dataclass(frozen=True)
 class TerminalCount:
-    """One transaction to count on its terminal's day (idempotent by transaction id)."""
+    """A new verdict's count on its terminal's event day (`known_days`: the days the terminal's
+    item holds, so that those out of the window are dropped in the same update)."""
 
     terminal_id: str
     day: int
@@ -70,20 +75,6 @@ class Snapshot:
     existing_verdicts: set[str]
     cards: dict[str, CardRecord]
     terminals: dict[str, TerminalState]
-
-
-def _day_groups(counts: list[TerminalCount]) -> list[list[TerminalCount]]:
-    """A terminal's counts grouped by day (distinct ids, at most COUNTS_PER_UPDATE per group)."""
-    by_day: dict[int, dict[str, TerminalCount]] = {}
-    for count in counts:
-        by_day.setdefault(count.day, {})[count.transaction_id] = count
-    groups: list[list[TerminalCount]] = []
-    for day in sorted(by_day):
-        same_day = list(by_day[day].values())
-        groups += [
-            same_day[i : i + COUNTS_PER_UPDATE] for i in range(0, len(same_day), COUNTS_PER_UPDATE)
-        ]
-    return groups
 
 
 def _terminal_state(item: dict[str, Any]) -> TerminalState:
@@ -105,11 +96,11 @@ class StateStore:
         state_table: str,
         *,
         writers: int = 1,
-        clock: Callable[[], float] = time.time,
         review_score_min: float | None = None,
+        pause: Callable[[float], None] = time.sleep,
     ) -> None:
         self._db, self._verdicts, self._state = dynamodb, verdicts_table, state_table
-        self._clock = clock
+        self._pause = pause
         self._review_score_min = review_score_min
         self._pool = ThreadPoolExecutor(writers, "state-write") if writers > 1 else None
 
@@ -166,16 +157,18 @@ class StateStore:
         return snap
 
     def commit(self, verdicts: list[Verdict], counts: list[TerminalCount]) -> set[str]:
-        """Write new verdicts (conditional) and count transactions on terminals (idempotent).
+        """Write new verdicts, each counted on its terminal in the same transaction.
 
-        Returns the ids of the verdicts written now; one that already exists is skipped.
+        Returns the ids of the verdicts written now; one that exists already (written, and
+        counted, by an earlier delivery) is skipped. Terminals are written in parallel.
         """
-        stored = self._each(self._put_verdict, verdicts)
-        by_terminal: dict[str, list[TerminalCount]] = {}
-        for count in counts:  # one item per terminal: its updates go one after the other
-            by_terminal.setdefault(count.terminal_id, []).append(count)
-        self._each(self._count_all, list(by_terminal.values()))
-        return {v.transaction_id for v, new in zip(verdicts, stored, strict=True) if new}
+        count_of = {count.transaction_id: count for count in counts}
+        by_terminal: dict[str, list[tuple[Verdict, TerminalCount]]] = {}
+        for verdict in verdicts:
+            count = count_of.get(verdict.transaction_id) or _count_of(verdict)
+            by_terminal.setdefault(verdict.terminal_id, []).append((verdict, count))
+        written = self._each(self._write_terminal, list(by_terminal.values()))
+        return set().union(*written)
 
     def add_scores(self, model_version: str, day: int, counts: list[int]) -> list[int]:
         """Add a batch's score-bin counts to the model's histogram of `day`; the day's counts."""
@@ -206,68 +199,76 @@ class StateStore:
         errors = self._each(save, list(records))
         return {t: e for t, e in zip(records, errors, strict=True) if e is not None}
 
-    def _put_verdict(self, verdict: Verdict) -> bool:
-        item = to_item(verdict)
-        if needs_review(verdict, self._review_score_min):
-            item = queued(item)
-        try:
-            self._db.put_item(
-                TableName=self._verdicts,
-                Item={k: _serialize(v) for k, v in item.items()},
-                ConditionExpression="attribute_not_exists(transaction_id)",
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+    def _write_terminal(self, pairs: list[tuple[Verdict, TerminalCount]]) -> set[str]:
+        """One terminal's verdicts and counts, up to VERDICTS_PER_WRITE a transaction, in turn
+        (concurrent transactions on one terminal would only conflict)."""
+        written: set[str] = set()
+        for start in range(0, len(pairs), VERDICTS_PER_WRITE):
+            written |= self._write_together(pairs[start : start + VERDICTS_PER_WRITE])
+        return written
 
-    def _count_all(self, counts: list[TerminalCount]) -> None:
-        """One terminal's counts: one update per day (a replayed id makes that day's update fail
-        its condition, and then its transactions are counted one by one)."""
-        for group in _day_groups(counts):
-            if not self._count_on_terminal(group):
-                for count in group:
-                    self._count_on_terminal([count])
-
-    def _count_on_terminal(self, counts: list[TerminalCount]) -> bool:
-        """+len(counts) on the terminal's event day, only if none of the ids was counted today or
-        yesterday: the ids join today's set in the same conditional update. Old buckets and id
-        sets are dropped as the days pass. False if some id was counted (nothing written)."""
-        first = counts[0]
-        stale = [
-            f"{kind}_{d}"
-            for d in first.known_days
-            if d <= first.day - SPEC.state_days
-            for kind in ("n", "f")
-        ]
-        today = int(self._clock()) // SECONDS_PER_DAY
-        stale += [f"seen_{today - age}" for age in SEEN_DAYS_DROPPED]
-        names = {"#n": f"n_{first.day}", "#ids": f"seen_{today}", "#prev": f"seen_{today - 1}"}
-        names |= {f"#s{i}": name for i, name in enumerate(stale)}
-        removal = " REMOVE " + ", ".join(f"#s{i}" for i in range(len(stale)))
-        ids = {f":id{i}": {"S": c.transaction_id} for i, c in enumerate(counts)}
-        condition = " AND ".join(
-            f"NOT contains(#ids, {v}) AND NOT contains(#prev, {v})" for v in ids
+    def _write_together(self, pairs: list[tuple[Verdict, TerminalCount]]) -> set[str]:
+        """The verdicts and their terminal's count in one transaction. A verdict that exists is
+        dropped and the rest written again; a conflict or throttle is retried after a pause."""
+        pause = RETRY_PAUSE_S
+        for _ in range(WRITE_ATTEMPTS):
+            if not pairs:
+                return set()
+            try:
+                self._db.transact_write_items(TransactItems=self._actions(pairs))
+            except ClientError as exc:
+                codes = _cancellation_codes(exc)
+                existing = {i for i, code in enumerate(codes) if code == "ConditionalCheckFailed"}
+                if existing:
+                    pairs = [pair for i, pair in enumerate(pairs) if i not in existing]
+                    continue
+                if not set(codes) <= RETRYABLE:
+                    raise
+                self._pause(pause * (1 + random.random()))  # noqa: S311 - jitter, not a secret
+                pause *= 2
+                continue
+            return {verdict.transaction_id for verdict, _ in pairs}
+        raise WriteContendedError(
+            f"terminal {pairs[0][0].terminal_id}: {WRITE_ATTEMPTS} write attempts cancelled"
         )
-        try:
-            self._db.update_item(
-                TableName=self._state,
-                Key={"pk": {"S": terminal_key(first.terminal_id)}},
-                UpdateExpression="ADD #n :k, #ids :tx" + removal,
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues={
-                    ":k": {"N": str(len(counts))},
-                    ":tx": {"SS": [c.transaction_id for c in counts]},
-                }
-                | ids,
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            return False
-        return True
+
+    def _actions(self, pairs: list[tuple[Verdict, TerminalCount]]) -> list[dict[str, Any]]:
+        """A conditional put per verdict, then the terminal's count update."""
+        actions: list[dict[str, Any]] = []
+        for verdict, _ in pairs:
+            item = to_item(verdict)
+            if needs_review(verdict, self._review_score_min):
+                item = queued(item)
+            put = {
+                "TableName": self._verdicts,
+                "Item": {k: _serialize(v) for k, v in item.items()},
+                "ConditionExpression": "attribute_not_exists(transaction_id)",
+            }
+            actions.append({"Put": put})
+        actions.append({"Update": self._count_update([count for _, count in pairs])})
+        return actions
+
+    def _count_update(self, counts: list[TerminalCount]) -> dict[str, Any]:
+        """+1 on each count's event day; the days out of the window before the earliest of them
+        are dropped (never a day this update adds to)."""
+        per_day: dict[int, int] = {}
+        for count in counts:
+            per_day[count.day] = per_day.get(count.day, 0) + 1
+        oldest = min(per_day) - SPEC.state_days
+        known = {day for count in counts for day in count.known_days}
+        stale = [f"{kind}_{day}" for day in sorted(known) if day <= oldest for kind in ("n", "f")]
+        names = {f"#n{day}": f"n_{day}" for day in per_day}
+        names |= {f"#s{i}": name for i, name in enumerate(stale)}
+        expression = "ADD " + ", ".join(f"#n{day} :n{day}" for day in per_day)
+        if stale:
+            expression += " REMOVE " + ", ".join(f"#s{i}" for i in range(len(stale)))
+        return {
+            "TableName": self._state,
+            "Key": {"pk": {"S": terminal_key(counts[0].terminal_id)}},
+            "UpdateExpression": expression,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {f":n{d}": {"N": str(n)} for d, n in per_day.items()},
+        }
 
     def save_card(self, token: str, record: CardRecord) -> None:
         """Write a card's new state if nobody else did since it was read."""
@@ -292,3 +293,18 @@ class StateStore:
                     f"card state {card_key(token)[:17]}… changed concurrently"
                 ) from exc
             raise
+
+
+def _count_of(verdict: Verdict) -> TerminalCount:
+    """The count of a verdict that came without one (its terminal's known days unknown)."""
+    day = int(verdict.event_time.timestamp()) // SECONDS_PER_DAY
+    return TerminalCount(verdict.terminal_id, day, verdict.transaction_id, ())
+
+
+def _cancellation_codes(exc: ClientError) -> list[str]:
+    """Each action's outcome in a cancelled transaction ("None" if it was not the cause);
+    any other error is raised again."""
+    if exc.response["Error"]["Code"] != "TransactionCanceledException":
+        raise exc
+    reasons = exc.response.get("CancellationReasons") or []
+    return [str(reason.get("Code", "None")) for reason in reasons]

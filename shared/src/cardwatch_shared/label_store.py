@@ -11,6 +11,7 @@ back); an older or equal one changes nothing.
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +26,8 @@ from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
 from cardwatch_shared.review_queue import REVIEW_ATTRIBUTE
 from cardwatch_shared.state_keys import card_risk_key, terminal_key
 
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 6
+RETRY_PAUSE_S = 0.05  # doubled after each cancelled attempt, with jitter
 
 
 class LabelOutcome(StrEnum):
@@ -52,23 +54,30 @@ class LabelStore:
         labels_table: str,
         state_table: str,
         verdicts_table: str,
+        *,
         clock: Callable[[], float] = time.time,
+        pause: Callable[[float], None] = time.sleep,
     ) -> None:
         self._db = dynamodb
         self._labels, self._state, self._verdicts = labels_table, state_table, verdicts_table
-        self._clock = clock
+        self._clock, self._pause = clock, pause
 
     def record(self, label: Label) -> LabelOutcome:
-        """Store `label` and move its terminal's fraud count, once (retried on a race)."""
+        """Store `label` and move its terminal's fraud count, once. A cancelled transaction (a
+        race on the label, or a conflict with the scorer's writes to the terminal) is retried
+        after a growing pause."""
         scored = self._scored(label.transaction_id)
         if scored is None:
             return LabelOutcome.UNKNOWN_TRANSACTION
+        pause = RETRY_PAUSE_S
         for _ in range(MAX_ATTEMPTS):
             current = self.get(label.transaction_id)
             if current is not None and current.known_at >= label.known_at:
                 return LabelOutcome.UNCHANGED
             if self._write(label, current, scored):
                 return LabelOutcome.APPLIED
+            self._pause(pause * (1 + random.random()))  # noqa: S311 - jitter, not a secret
+            pause *= 2
         raise RuntimeError(f"label of {label.transaction_id}: {MAX_ATTEMPTS} concurrent writes")
 
     def get(self, transaction_id: str) -> Label | None:

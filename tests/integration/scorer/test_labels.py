@@ -11,10 +11,11 @@ import pytest
 from cardwatch_shared.aws_clients import client
 from cardwatch_shared.contracts.label import Label, LabelSource, LabelValue
 from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
-from cardwatch_shared.label_store import LabelOutcome, LabelStore
+from cardwatch_shared.label_store import MAX_ATTEMPTS, LabelOutcome, LabelStore
 from cardwatch_shared.review_queue import DEFAULT_GREY_ZONE, ReviewQueue
 from cardwatch_shared.verdict_item import from_item
 from tests.integration.scorer.conftest import BUCKET, STATE, VERDICTS, ScorerStack
+from tests.support.aws_faults import ContendedTransactions
 from tests.support.models import amount_model, publish
 from tests.support.tables import create_table
 from tests.support.transactions import T0, transaction
@@ -97,6 +98,22 @@ def test_a_label_counts_once_and_a_later_one_replaces_it(
     stored = labels.get(tx.transaction_id)
     assert stored is not None
     assert stored.label is LabelValue.LEGIT
+
+
+def test_a_label_conflicting_with_other_writes_is_retried_until_it_lands(
+    scorer_stack: ScorerStack, labels: LabelStore
+) -> None:
+    tx = transaction(0, terminal_id="T-X")
+    scorer_stack.invoke(scorer_stack.event_for([tx]))
+    contended = ContendedTransactions(client("dynamodb"), conflicts=MAX_ATTEMPTS - 1)
+    pauses: list[float] = []
+    store = LabelStore(contended, LABELS, STATE, VERDICTS, pause=pauses.append)
+    assert store.record(label(tx.transaction_id, LabelValue.FRAUD, 2)) is LabelOutcome.APPLIED
+    assert contended.cancelled == MAX_ATTEMPTS - 1
+    assert pauses == sorted(pauses)  # growing pauses between attempts
+    assert pauses[0] > 0
+    day = int(tx.event_time.timestamp()) // SECONDS_PER_DAY
+    assert _fraud_count(scorer_stack, "T-X", day) == 1
 
 
 def test_a_label_without_a_verdict_is_refused(labels: LabelStore) -> None:

@@ -197,9 +197,13 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
 
 
 def measure(sizes: list[int]) -> list[Measurement]:
-    """records/s of the path, of bare predict_proba and of the naive scorer, per batch size."""
+    """records/s of the path, of bare predict_proba and of the naive scorer, per batch size, on
+    one core: scikit-learn's OpenMP pool is held to one thread, as the issue's figures ask."""
+    from threadpoolctl import threadpool_limits
+
     live = build_model()
-    return [m for n in sizes for m in measure_size(live, n)]
+    with threadpool_limits(limits=1):
+        return [m for n in sizes for m in measure_size(live, n)]
 
 
 def main() -> None:

@@ -1,0 +1,33 @@
+"""The scorer benchmark, small: it runs the path, the floor and the naive scorer for one batch
+size, on one OpenMP thread, and reports each beside its reference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from threadpoolctl import threadpool_info
+
+from bench import scorer_path
+
+pytestmark = pytest.mark.unit
+
+
+def test_small_scorer_benchmark(monkeypatch: pytest.MonkeyPatch) -> None:
+    threads: list[int] = []
+    measure_size = scorer_path.measure_size
+
+    def watched(live: Any, n: int) -> Any:
+        threads.extend(pool["num_threads"] for pool in threadpool_info())
+        return measure_size(live, n)
+
+    monkeypatch.setattr(scorer_path, "measure_size", watched)
+    measurements = scorer_path.measure([20])
+    assert [m.reference_name for m in measurements] == [
+        "bare predict_proba",
+        "naive per-record scorer",
+        "scorer path, model only",
+    ]
+    assert all(m.unit == "records/s" and m.value > 0 < m.reference_value for m in measurements)
+    assert threads
+    assert set(threads) == {1}  # every OpenMP / BLAS pool held to one thread while measuring

@@ -70,7 +70,7 @@ bench: setup ## benchmarks, as ratios against a floor measured in the same run (
 	$(RUN) python -m bench.run_all $(if $(BENCH_OUT),--out $(BENCH_OUT))
 
 SUSTAINED_ROWS ?= 100000
-bench-sustained: setup ## the end-to-end benchmark on a 100,000-row file (about an hour on moto)
+bench-sustained: setup ## the end-to-end benchmark on a 100,000-row file (about 45 min on moto)
 	$(RUN) python -m bench.pipeline_path --latency-files 1 --sustained-rows $(SUSTAINED_ROWS) \
 		$(if $(BENCH_OUT),--out $(BENCH_OUT))
 

@@ -235,6 +235,26 @@ def test_roles_grant_named_actions_on_named_resources(cfn: dict[str, dict[str, A
                 assert {a.split(":")[0] for a in actions} == {"xray"}
 
 
+def test_the_scorer_may_make_exactly_the_dynamodb_calls_its_store_makes(
+    cfn: dict[str, dict[str, Any]],
+) -> None:
+    """Least privilege, read off the code: the store's client calls, and the kinds of write
+    inside its transactions (IAM checks each one as its own action)."""
+    source = (ROOT / "services/scorer/src/cardwatch_scorer/state_store.py").read_text()
+    calls = set(re.findall(r"self\._db\.(\w+)\(", source)) - {"transact_write_items"}
+    used = {"".join(word.title() for word in call.split("_")) for call in calls}
+    used |= {
+        f"{kind}Item" for kind in re.findall(r'\{"(Put|Update|Delete|ConditionCheck)":', source)
+    }
+    granted = set()
+    for _, statement in _statements(cfn["scorer"]):
+        actions = statement["Action"]
+        for action in [actions] if isinstance(actions, str) else actions:
+            if action.startswith("dynamodb:"):
+                granted.add(action.split(":")[1])
+    assert granted == used
+
+
 def test_every_wildcard_resource_is_commented() -> None:
     for path in sorted(INFRA_DIR.rglob("template.yaml")):
         lines = path.read_text(encoding="utf-8").splitlines()

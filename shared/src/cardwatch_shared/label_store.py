@@ -11,7 +11,6 @@ back); an older or equal one changes nothing.
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,11 +22,11 @@ from botocore.exceptions import ClientError
 
 from cardwatch_shared.contracts.label import Label, LabelSource, LabelValue
 from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
+from cardwatch_shared.retry_pause import retry_pause
 from cardwatch_shared.review_queue import REVIEW_ATTRIBUTE
 from cardwatch_shared.state_keys import card_risk_key, terminal_key
 
 MAX_ATTEMPTS = 6
-RETRY_PAUSE_S = 0.05  # doubled after each cancelled attempt, with jitter
 
 
 class LabelOutcome(StrEnum):
@@ -69,15 +68,13 @@ class LabelStore:
         scored = self._scored(label.transaction_id)
         if scored is None:
             return LabelOutcome.UNKNOWN_TRANSACTION
-        pause = RETRY_PAUSE_S
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             current = self.get(label.transaction_id)
             if current is not None and current.known_at >= label.known_at:
                 return LabelOutcome.UNCHANGED
             if self._write(label, current, scored):
                 return LabelOutcome.APPLIED
-            self._pause(pause * (1 + random.random()))  # noqa: S311 - jitter, not a secret
-            pause *= 2
+            self._pause(retry_pause(attempt))
         raise RuntimeError(f"label of {label.transaction_id}: {MAX_ATTEMPTS} concurrent writes")
 
     def get(self, transaction_id: str) -> Label | None:

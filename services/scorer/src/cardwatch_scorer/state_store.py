@@ -11,7 +11,6 @@ absorbed and is written only if its version did not move.
 from __future__ import annotations
 
 import json
-import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -23,7 +22,8 @@ from botocore.exceptions import ClientError
 
 from cardwatch_shared.contracts import Verdict
 from cardwatch_shared.features.online import CardState, TerminalState
-from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
+from cardwatch_shared.features.spec import SPEC
+from cardwatch_shared.retry_pause import retry_pause
 from cardwatch_shared.review_queue import needs_review, queued
 from cardwatch_shared.score_drift import histogram_key
 from cardwatch_shared.state_keys import card_key, terminal_key
@@ -35,7 +35,6 @@ R = TypeVar("R")
 BATCH_GET_LIMIT = 100
 VERDICTS_PER_WRITE = 99  # TransactWriteItems takes 100 actions: the verdicts and one count
 WRITE_ATTEMPTS = 6  # of one transaction cancelled by a conflict or a throttle
-RETRY_PAUSE_S = 0.05  # doubled after each cancelled attempt, with jitter
 RETRYABLE = frozenset({"None", "TransactionConflict", "ThrottlingError"})
 _serialize, _deserialize = TypeSerializer().serialize, TypeDeserializer().deserialize
 
@@ -157,7 +156,8 @@ class StateStore:
         return snap
 
     def commit(self, verdicts: list[Verdict], counts: list[TerminalCount]) -> set[str]:
-        """Write new verdicts, each counted on its terminal in the same transaction.
+        """Write new verdicts, each counted on its terminal (`counts` has one per verdict) in the
+        same transaction.
 
         Returns the ids of the verdicts written now; one that exists already (written, and
         counted, by an earlier delivery) is skipped. Terminals are written in parallel.
@@ -165,7 +165,7 @@ class StateStore:
         count_of = {count.transaction_id: count for count in counts}
         by_terminal: dict[str, list[tuple[Verdict, TerminalCount]]] = {}
         for verdict in verdicts:
-            count = count_of.get(verdict.transaction_id) or _count_of(verdict)
+            count = count_of[verdict.transaction_id]
             by_terminal.setdefault(verdict.terminal_id, []).append((verdict, count))
         written = self._each(self._write_terminal, list(by_terminal.values()))
         return set().union(*written)
@@ -210,8 +210,7 @@ class StateStore:
     def _write_together(self, pairs: list[tuple[Verdict, TerminalCount]]) -> set[str]:
         """The verdicts and their terminal's count in one transaction. A verdict that exists is
         dropped and the rest written again; a conflict or throttle is retried after a pause."""
-        pause = RETRY_PAUSE_S
-        for _ in range(WRITE_ATTEMPTS):
+        for attempt in range(WRITE_ATTEMPTS):
             if not pairs:
                 return set()
             try:
@@ -224,8 +223,7 @@ class StateStore:
                     continue
                 if not set(codes) <= RETRYABLE:
                     raise
-                self._pause(pause * (1 + random.random()))  # noqa: S311 - jitter, not a secret
-                pause *= 2
+                self._pause(retry_pause(attempt))
                 continue
             return {verdict.transaction_id for verdict, _ in pairs}
         raise WriteContendedError(
@@ -293,12 +291,6 @@ class StateStore:
                     f"card state {card_key(token)[:17]}… changed concurrently"
                 ) from exc
             raise
-
-
-def _count_of(verdict: Verdict) -> TerminalCount:
-    """The count of a verdict that came without one (its terminal's known days unknown)."""
-    day = int(verdict.event_time.timestamp()) // SECONDS_PER_DAY
-    return TerminalCount(verdict.terminal_id, day, verdict.transaction_id, ())
 
 
 def _cancellation_codes(exc: ClientError) -> list[str]:

@@ -1,6 +1,7 @@
 """`cardwatch demo --delayed-labels`, small: day by day, outcomes uploaded as labels CSVs days
-later reach the labels function through its rule and give terminals a fraud risk the scorer uses;
-every day has its row, labels only accumulate, nothing refused, no card number shown."""
+later reach the labels function through its rule and give terminals confirmed-fraud counts; every
+day has its row and its model, labels only accumulate, nothing refused, no card number shown; the
+weekly retraining runs and, with two weeks of history, says why it cannot train yet."""
 
 from __future__ import annotations
 
@@ -50,7 +51,14 @@ def test_delayed_labels_reach_the_terminals_day_by_day(
     assert known[-1] > 0
     assert summary["labels_sent"] >= known[-1]
     assert summary["labels_refused"] == 0
-    assert summary["verdicts_with_terminal_risk"] > 0  # the labels moved terminal risk online
+    assert summary["terminals_with_known_fraud"] > 0  # the labels reached the terminals' state
+    assert summary["verdicts_with_terminal_risk"] == 0  # the go-live model has no label features
+    assert {d["model"] for d in days} == {summary["model_version"].split("-")[0]}
+    steps = summary["retrains"]
+    assert [s["cutoff"] for s in steps] == [days[7]["day"], days[14]["day"]]
+    assert [s["outcome"] for s in steps] == ["cannot retrain"] * 2
+    assert all("not enough history" in s["why"] for s in steps)
+    assert steps[1]["labelled_fraud"] > 0
     assert summary["card_number_leaks"] == 0
     assert [w["week"] for w in summary["weeks"]] == [1, 2, 3]
     assert sum(w["transactions"] for w in summary["weeks"]) == sum(d["transactions"] for d in days)
@@ -68,6 +76,8 @@ def test_the_control_withholds_every_label(tmp_path: Path, monkeypatch: pytest.M
     assert arm.labels_sent == 0
     assert [d["labels_known"] for d in arm.rows] == [0] * 10
     assert arm.verdicts_with_terminal_risk == 0
+    assert arm.terminals_with_known_fraud == 0
+    assert [(s.outcome, s.labelled_fraud) for s in arm.retrains] == [("cannot retrain", 0)]
     assert not arm.leaks.leaks
 
 

@@ -1,11 +1,13 @@
 """`cardwatch demo --delayed-labels`: the feedback loop over simulated days.
 
-A model trained with the terminal-risk features is live; each simulated day is uploaded and
-scored, then the outcomes that became known that day are uploaded as a labels CSV under
-`labels/`: chargebacks of frauds a few days after each (2 to 9 days), and analysts' `legit`
-decisions on the previous day's false alerts. Labels reach the labels function through its rule
-and move the terminals' fraud counts, which the scorer reads with the training's label delay;
-the table shows each day's alert precision and recall as the labels accumulate.
+The stack goes live without a label feed, so its model is trained without the label features.
+Each simulated day is uploaded and scored, then the outcomes that became known that day are
+uploaded as a labels CSV under `labels/`: chargebacks of frauds a few days after each (2 to 9
+days), and analysts' `legit` decisions on the previous day's false alerts. Labels reach the labels
+function through its rule and move the terminals' fraud counts. Every week a candidate is retrained
+from the store with the labels known so far (terminal-risk features included) and goes live only
+if it beats the live model on the recent window; the tables show each day's and week's alert
+precision and recall, and which model scored them.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from rich.table import Table
 
 from cardwatch_local import stack as local_stack
 from cardwatch_local.emulator import embedded_aws
+from cardwatch_local.feedback_retraining import RetrainStep, retrain_step
 from cardwatch_local.leak_scan import LeakScan, scan_stack
 from cardwatch_local.pipeline_demo import (
     QUIET,
@@ -41,9 +44,11 @@ from cardwatch_local.pipeline_demo import (
 from cardwatch_local.runtime import async_invokers, stream_clients, stream_runner
 from cardwatch_local.settings import LocalSettings
 from cardwatch_local.stack import LocalStack
+from cardwatch_shared.state_keys import terminal_key
 
 CHARGEBACK_DAYS = (2, 9)  # a fraud's chargeback arrives this many days later (inclusive)
 WEEK = 7
+LIVE_MODEL_EVERY_BATCH = {"CARDWATCH_MODEL_REFRESH_S": "0"}  # a promotion counts from the next day
 
 
 def chargeback_delay(transaction_id: str) -> int:
@@ -107,6 +112,7 @@ class VerdictView:
 
     flagged: dict[str, bool]
     scores: dict[str, float]
+    models: dict[str, str]
     with_terminal_risk: int
 
     @classmethod
@@ -114,14 +120,30 @@ class VerdictView:
         items = scan_table(
             clients["dynamodb"],
             stack.verdicts_table,
-            ProjectionExpression="transaction_id, is_fraud, score, features",
+            ProjectionExpression="transaction_id, is_fraud, score, features, model_version",
         )
         risks = (json.loads(i["features"]["S"]).get("terminal_risk_30d", 0.0) for i in items)
         return cls(
             flagged={i["transaction_id"]["S"]: i["is_fraud"]["BOOL"] for i in items},
             scores={i["transaction_id"]["S"]: float(i["score"]["N"]) for i in items},
+            models={i["transaction_id"]["S"]: i["model_version"]["S"] for i in items},
             with_terminal_risk=sum(1 for risk in risks if risk and risk > 0),
         )
+
+
+def terminals_with_known_fraud(dynamodb: Any, state_table: str) -> int:
+    """Terminals whose state holds a confirmed fraud on some day: where the labels landed."""
+    items = scan_table(
+        dynamodb,
+        state_table,
+        FilterExpression="begins_with(pk, :t)",
+        ExpressionAttributeValues={":t": {"S": terminal_key("")}},
+    )
+    return sum(
+        1
+        for item in items
+        if any(k.startswith("f_") and float(v["N"]) > 0 for k, v in item.items())
+    )
 
 
 def _alerts(clients: dict[str, Any], stack: LocalStack) -> dict[str, bool]:
@@ -154,11 +176,16 @@ def _send_labels(
 
 
 def day_rows(
-    timeline: Timeline, flagged: dict[str, bool], labels_sent: dict[date, int]
+    timeline: Timeline,
+    flagged: dict[str, bool],
+    labels_sent: dict[date, int],
+    models: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Per event day: transactions, frauds, alerts, precision and recall of the alerts."""
+    """Per event day: transactions, frauds, alerts, precision and recall of the alerts (and,
+    given each verdict's model version, the model that scored most of the day)."""
     frame = timeline.truth.with_columns(
-        pl.col("transaction_id").replace_strict(flagged, default=None).alias("flagged")
+        pl.col("transaction_id").replace_strict(flagged, default=None).alias("flagged"),
+        pl.col("transaction_id").replace_strict(models or {}, default=None).alias("model"),
     ).filter(pl.col("flagged").is_not_null())
     rows = []
     for (day,), part in frame.group_by("day", maintain_order=True):
@@ -177,7 +204,14 @@ def day_rows(
                 "labels_known": sum(n for d, n in labels_sent.items() if d < day),
             }
         )
+        if models is not None:
+            rows[-1]["model"] = _short(part["model"].drop_nulls().mode().sort().first())
     return sorted(rows, key=lambda r: r["day"])
+
+
+def _short(version: object) -> str | None:
+    """A model version's timestamp part (versions are `<UTC timestamp>-<estimator>`)."""
+    return str(version).split("-")[0] if version is not None else None
 
 
 def weekly(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -200,6 +234,8 @@ def weekly(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "labels_known_at_start": part[0]["labels_known"],
             }
         )
+        if "model" in part[0]:
+            weeks[-1]["models"] = " → ".join(dict.fromkeys(str(r["model"]) for r in part))
     return weeks
 
 
@@ -224,6 +260,7 @@ class _Run:
 
     labels_sent: dict[date, int] = field(default_factory=dict)
     refused: int = 0
+    retrains: list[RetrainStep] = field(default_factory=list)
 
 
 async def _days(
@@ -236,12 +273,13 @@ async def _days(
     withhold: bool,
 ) -> _Run:
     """Each day: upload, score and alert (one stream runner, so its position carries over),
-    then upload the labels that became known that day, unless they are withheld."""
+    then upload the labels that became known that day, unless they are withheld; at the end of
+    each week but the last, retrain from the store."""
     run = _Run()
     task = progress.add_task("withheld" if withhold else "day by day", total=len(files))
     async with stream_clients() as async_clients:
         runner = stream_runner(stack, async_clients, clients["sqs"])
-        for path in files:
+        for index, path in enumerate(files, start=1):
             day = date.fromisoformat(path.stem.removeprefix("transactions-"))
             _ingest(stack, clients, [path])
             await runner.drain()
@@ -251,7 +289,13 @@ async def _days(
                 run.labels_sent[day] = int(report["rows_accepted"])
                 run.refused += int(report["rows_rejected"])
             progress.update(task, advance=1, description=f"{day}: {len(known)} labels known")
+            if index % WEEK == 0 and index < len(files):
+                run.retrains.append(retrain_step(stack, clients, _midnight_after(day)))
     return run
+
+
+def _midnight_after(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
 
 
 @dataclass
@@ -263,7 +307,9 @@ class Arm:
     labels_sent: int
     labels_refused: int
     verdicts_with_terminal_risk: int
+    terminals_with_known_fraud: int
     leaks: LeakScan
+    retrains: list[RetrainStep]
     scored: pl.DataFrame  # transaction_id, day, label, score: for comparisons at equal alerts
 
     @property
@@ -276,6 +322,8 @@ class Arm:
             "labels_sent": self.labels_sent,
             "labels_refused": self.labels_refused,
             "verdicts_with_terminal_risk": self.verdicts_with_terminal_risk,
+            "terminals_with_known_fraud": self.terminals_with_known_fraud,
+            "retrains": [step.as_json() for step in self.retrains],
             "card_number_leaks": len(self.leaks.leaks),
             "leak_scan": self.leaks.as_json(),
             "days": self.rows,
@@ -284,29 +332,33 @@ class Arm:
 
 
 def run_arm(settings: LocalSettings, size: DemoSize, progress: Progress, *, withhold: bool) -> Arm:
-    """Deploy, train the same seeded model, and play the days with labels sent or withheld."""
+    """Deploy, train the same seeded go-live model (no label features: no label feed yet), and
+    play the days with labels sent or withheld."""
     folder = settings.local_state_dir / "feedback"
     with _function_environment(), embedded_aws(settings):
         _clear_function_caches()
         clients = _clients()
         stack = local_stack.deploy(clients)
-        os.environ.update(stack.variables | QUIET)
-        version = train_demo_model(stack, clients, size, with_labels=True)
+        os.environ.update(stack.variables | QUIET | LIVE_MODEL_EVERY_BATCH)
+        version = train_demo_model(stack, clients, size, with_labels=False)
         files, labels = demo_files(folder, size)
         timeline = Timeline.of(files, labels)
         run = asyncio.run(_days(stack, clients, files, timeline, progress, withhold=withhold))
         view = VerdictView.read(clients, stack)
+        terminals = terminals_with_known_fraud(clients["dynamodb"], stack.outputs["StateTableName"])
         leaks = scan_stack(clients, [])
     scored = timeline.truth.with_columns(
         pl.col("transaction_id").replace_strict(view.scores, default=None).alias("score")
     ).filter(pl.col("score").is_not_null())
     return Arm(
         model_version=version,
-        rows=day_rows(timeline, view.flagged, run.labels_sent),
+        rows=day_rows(timeline, view.flagged, run.labels_sent, view.models),
         labels_sent=sum(run.labels_sent.values()),
         labels_refused=run.refused,
         verdicts_with_terminal_risk=view.with_terminal_risk,
+        terminals_with_known_fraud=terminals,
         leaks=leaks,
+        retrains=run.retrains,
         scored=scored,
     )
 
@@ -354,6 +406,22 @@ def side_by_side(
     return rows
 
 
+def _retrain_rows(steps: list[RetrainStep]) -> list[dict[str, Any]]:
+    return [
+        {
+            "cut-off": s.cutoff,
+            "transactions": s.transactions,
+            "labelled fraud": s.labelled_fraud,
+            "alerts/day kept": s.alerts_per_day,
+            "candidate AP": s.candidate_ap,
+            "live AP": s.live_ap,
+            "outcome": s.outcome,
+            "model": _short(s.candidate) if s.outcome == "promoted" else None,
+        }
+        for s in steps
+    ]
+
+
 def _week_days(rows: list[dict[str, Any]]) -> list[list[str]]:
     return [[r["day"] for r in rows[start : start + WEEK]] for start in range(0, len(rows), WEEK)]
 
@@ -369,6 +437,8 @@ def run_feedback_demo(
         withheld = run_arm(settings, size, progress, withhold=True) if control else None
     console.print(_table("alerts by day, as labels arrive (chargebacks 2–9 days late)", arm.rows))
     console.print(_table("alerts by week", arm.weeks))
+    if arm.retrains:
+        console.print(_table("weekly retraining from the store", _retrain_rows(arm.retrains)))
     summary = arm.as_json()
     arms = [arm]
     if withheld is not None:

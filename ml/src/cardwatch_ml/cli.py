@@ -157,36 +157,33 @@ def _write_bundle(bundle: object, out: Path) -> None:
 def _retrain_from_store(cfg: object, cutoff: datetime | None, window_days: int, out: Path) -> None:
     from datetime import UTC
 
-    from cardwatch_ml.bundle import BundleStore
-    from cardwatch_ml.retraining import retrain
-    from cardwatch_ml.store_export import export
+    from cardwatch_ml.store_retraining import CannotRetrainError, retrain_from_store
     from cardwatch_ml.training import TrainConfig
 
     assert isinstance(cfg, TrainConfig)
     when = (cutoff or datetime.now(UTC)).astimezone(UTC)
-    handles = _store_handles()
-    frame = export(handles.dynamodb, handles.verdicts_table, handles.labels_table, when)
-    console.print(
-        f"exported {frame.height:,} transactions seen, {int(frame['label'].sum()):,} labelled "
-        f"fraud by {when:%Y-%m-%d %H:%M} UTC"
-    )
-    store = BundleStore(handles.s3, handles.models_bucket)
-    pointer = store.current()
-    current = store.fetch(pointer.version) if pointer else None
     try:
-        candidate, comparison = retrain(frame, when, current, cfg, window_days)
-    except ValueError as error:
+        done = retrain_from_store(_store_handles(), when, cfg, window_days)
+    except CannotRetrainError as error:
+        console.print(_exported(error.exported, error.labelled_fraud, when))
         console.print(f"[red]cannot retrain:[/red] {error}")
         raise typer.Exit(code=1) from error
+    console.print(_exported(done.exported, done.labelled_fraud, when))
+    candidate, comparison = done.candidate, done.comparison
     _write_bundle(candidate, out)
-    store.publish(candidate)
-    store.save_comparison(comparison)
     console.print(comparison_table(comparison))
     verdict = "[green]better[/green]" if comparison.better else "[yellow]not better[/yellow]"
     console.print(f"candidate {candidate.manifest.version} published, not live: {verdict}")
     console.print(f"  {comparison.why}")
     if comparison.better:
         console.print(f"  make it live: cardwatch model promote {candidate.manifest.version}")
+
+
+def _exported(rows: int, frauds: int, when: datetime) -> str:
+    return (
+        f"exported {rows:,} transactions seen, {frauds:,} labelled fraud "
+        f"by {when:%Y-%m-%d %H:%M} UTC"
+    )
 
 
 def comparison_table(comparison: object) -> Table:

@@ -107,6 +107,8 @@ def feature_names(frame: pl.DataFrame, with_labels: bool) -> list[str]:
 
 def split(data: pl.DataFrame, cfg: TrainConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Train on days whose labels are known before validation starts; validate on the last days."""
+    if data.height == 0:
+        raise ValueError("not enough history: no transactions to train on")
     days = data["day"].to_numpy()
     first, last = int(days.min()), int(days.max())
     val_start = last - cfg.validation_days + 1

@@ -4,7 +4,6 @@ the recent window; `promote` heeds the report."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,46 +15,14 @@ from typer.testing import CliRunner
 from cardwatch_local.cli import app
 from cardwatch_ml.bundle import BundleStore
 from cardwatch_ml.model_comparison import ModelComparison
-from cardwatch_ml.simulator import SimulationConfig, simulate
-from cardwatch_shared.aws_clients import client, resource
+from cardwatch_shared.aws_clients import client
 from cardwatch_shared.model_manifest import BundleError
 from tests.support.models import amount_model, publish
+from tests.support.store_history import LABEL_DELAY, store_what_the_system_saw
 from tests.support.tables import create_table
 
 pytestmark = pytest.mark.integration
 BUCKET, VERDICTS, LABELS = "rt-models", "rt-verdicts", "rt-labels"
-LABEL_DELAY = timedelta(days=3)
-
-
-def _store_what_the_system_saw() -> pl.DataFrame:
-    """Simulated transactions as the scorer stores them, and their fraud labels known
-    LABEL_DELAY after each fraud (as chargebacks arrive); returns the simulation."""
-    sim = simulate(SimulationConfig(cards=80, terminals=160, days=40, seed=11))
-    seen = sim.transactions.join(sim.labels, on="transaction_id")
-    verdicts, labels = resource("dynamodb").Table(VERDICTS), resource("dynamodb").Table(LABELS)
-    with verdicts.batch_writer() as batch:
-        for row in seen.iter_rows(named=True):
-            batch.put_item(
-                Item={
-                    "transaction_id": row["transaction_id"],
-                    "card_token": hashlib.sha256(row["card_number"].encode()).hexdigest(),
-                    "terminal_id": row["terminal_id"],
-                    "amount": f"{row['amount']:.2f}",
-                    "event_time": row["timestamp"].strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "channel": row["channel"],
-                }
-            )
-    with labels.batch_writer() as batch:
-        for row in seen.filter(pl.col("label") == 1).iter_rows(named=True):
-            batch.put_item(
-                Item={
-                    "transaction_id": row["transaction_id"],
-                    "label": "fraud",
-                    "source": "chargeback",
-                    "known_at": (row["timestamp"] + LABEL_DELAY).isoformat(),
-                }
-            )
-    return seen
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -76,7 +43,7 @@ def test_retrain_from_the_store_publishes_a_better_candidate_beside_its_report(
         "CARDWATCH_LABELS_TABLE": LABELS,
     }.items():
         monkeypatch.setenv(name, value)
-    seen = _store_what_the_system_saw()
+    seen = store_what_the_system_saw(VERDICTS, LABELS)
     publish(s3, BUCKET, amount_model("live-amount-only", cutoff=300.0))  # the live model
     last: datetime = seen["timestamp"].max()  # type: ignore[assignment]
     cutoff = last + timedelta(hours=1)

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from cardwatch_local.feedback_demo import precision_at, side_by_side, weekly
+from cardwatch_local.feedback_demo import Timeline, day_rows, precision_at, side_by_side, weekly
 
 pytestmark = pytest.mark.unit
 
@@ -91,3 +91,32 @@ def test_side_by_side_at_the_same_budget() -> None:
     (row,) = side_by_side(sent, withheld, scored, [[d["day"] for d in days]])
     assert row["precision at withheld's alerts"] == pytest.approx(21 / 28)
     assert row["gain at same alerts"] == pytest.approx(21 / 28 - 0.5)
+
+
+def test_each_day_names_the_model_that_scored_most_of_it() -> None:
+    truth = pl.DataFrame(
+        {
+            "transaction_id": ["a", "b", "c", "d"],
+            "day": [date(2026, 1, 1)] * 3 + [date(2026, 1, 2)],
+            "label": [1, 0, 0, 1],
+        }
+    )
+    flagged = {"a": True, "b": False, "c": False, "d": True}
+    models = {
+        "a": "20260101T000000Z-hist_gradient_boosting",
+        "b": "20260101T000000Z-hist_gradient_boosting",
+        "c": "20251201T000000Z-hist_gradient_boosting",
+        "d": "20260101T000000Z-hist_gradient_boosting",
+    }
+    rows = day_rows(Timeline(truth), flagged, {}, models)
+    assert [r["model"] for r in rows] == ["20260101T000000Z", "20260101T000000Z"]
+    assert "model" not in day_rows(Timeline(truth), flagged, {})[0]
+
+
+def test_a_week_lists_its_models_in_order() -> None:
+    days = [
+        _day(n, alerts=1, hits=1, frauds=1) | {"model": "old" if n < 3 else "new"} for n in range(7)
+    ]
+    (week,) = weekly(days)
+    assert week["models"] == "old → new"
+    assert "models" not in weekly([_day(n, alerts=1, hits=1, frauds=1) for n in range(7)])[0]

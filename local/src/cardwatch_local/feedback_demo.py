@@ -412,7 +412,7 @@ def _retrain_rows(steps: list[RetrainStep]) -> list[dict[str, Any]]:
             "cut-off": s.cutoff,
             "transactions": s.transactions,
             "labelled fraud": s.labelled_fraud,
-            "alerts/day kept": s.alerts_per_day,
+            "alert budget/day": s.alerts_per_day,
             "candidate AP": s.candidate_ap,
             "live AP": s.live_ap,
             "outcome": s.outcome,

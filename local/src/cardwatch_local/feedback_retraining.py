@@ -1,7 +1,7 @@
 """The feedback demo's weekly retraining: what a team runs on a schedule. A candidate is trained
-from the store (labels known at the cut-off), its threshold set to keep the alert volume the live
-model gave over the last week, and it goes live only if it beats the live model on the recent
-window."""
+from the store (labels known at the cut-off), its threshold set for the alerts the analysts can
+review (a fixed share of the traffic), and it goes live only if it beats the live model on the
+recent window."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from cardwatch_ml.store_retraining import CannotRetrainError, retrain_from_store
 from cardwatch_ml.training import TrainConfig
 
 WINDOW_DAYS = 7
+REVIEW_SHARE = 0.05  # the analysts can review one transaction in twenty
 
 
 @dataclass(frozen=True)
@@ -37,22 +38,24 @@ class RetrainStep:
         return asdict(self)
 
 
-def live_alerts_per_day(dynamodb: Any, verdicts_table: str, cutoff: datetime) -> float:
-    """Alerts the live system raised per day over the week before the cut-off (at least 1)."""
+def alert_budget_per_day(dynamodb: Any, verdicts_table: str, cutoff: datetime) -> float:
+    """Alerts a day the analysts can review: REVIEW_SHARE of the last week's traffic (at least
+    one). Fixed to the traffic, not to the live model's alerts, so that a model that alerts less
+    does not shrink the budget of the next."""
     since = (cutoff - timedelta(days=WINDOW_DAYS)).strftime("%Y-%m-%dT%H:%M:%S")
     items = scan_table(
         dynamodb,
         verdicts_table,
-        FilterExpression="is_fraud = :yes AND event_time >= :since",
+        FilterExpression="event_time >= :since",
         ProjectionExpression="transaction_id",
-        ExpressionAttributeValues={":yes": {"BOOL": True}, ":since": {"S": since}},
+        ExpressionAttributeValues={":since": {"S": since}},
     )
-    return max(1.0, len(items) / WINDOW_DAYS)
+    return max(1.0, REVIEW_SHARE * len(items) / WINDOW_DAYS)
 
 
 def retrain_step(stack: LocalStack, clients: dict[str, Any], cutoff: datetime) -> RetrainStep:
     """Retrain from the store at `cutoff`; promote the candidate only if it is better."""
-    budget = live_alerts_per_day(clients["dynamodb"], stack.verdicts_table, cutoff)
+    budget = alert_budget_per_day(clients["dynamodb"], stack.verdicts_table, cutoff)
     cfg = TrainConfig(
         candidates=("hist_gradient_boosting",), with_labels=True, alert_budget_per_day=budget
     )

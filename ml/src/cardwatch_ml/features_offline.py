@@ -1,8 +1,9 @@
 """Offline implementation of the feature spec, for training: numpy over a polars frame.
 
 Input columns: `transaction_id`, `card_id`, `terminal_id`, `amount`, `event_time` (UTC), and
-optionally `label` (0/1, for terminal risk) and `channel`. Output: the same rows, same order,
-with one column per feature of the spec. Windows are sums over daily buckets, looked up with
+optionally `label` (0/1, for terminal risk), `label_known_at` (UTC, when a fraud's label became
+known: point-in-time terminal risk) and `channel`. Output: the same rows, same order, with one
+column per feature of the spec. Windows are sums over daily buckets, looked up with
 prefix sums, so the cost is a few sorts whatever the window length.
 """
 
@@ -118,9 +119,36 @@ def _terminal_features(
         totals = daily.between(terminals, last - w + 1, last)
         out[f"terminal_count_{w}d"] = totals[0]
         if labels is not None:
+            frauds = totals[1] - _unknown_yet(terminals, days, frame, w, spec)
             with np.errstate(invalid="ignore", divide="ignore"):
-                out[f"terminal_risk_{w}d"] = np.where(totals[0] > 0, totals[1] / totals[0], np.nan)
+                out[f"terminal_risk_{w}d"] = np.where(totals[0] > 0, frauds / totals[0], np.nan)
     return out
+
+
+def _unknown_yet(
+    terminals: Int, days: Int, frame: pl.DataFrame, window: int, spec: FeatureSpec
+) -> Float:
+    """Per row, the frauds in its terminal window whose label was not known before its day began.
+
+    The scorer counts a label from when it is recorded, so a fraud from event day `e` known on
+    day `k` is missing from the window of every transaction on days `e + delay` … `k`. Without
+    `label_known_at`, every label counts as known within the delay (the handbook's protocol).
+    """
+    if "label_known_at" not in frame.columns:
+        return np.zeros(len(days))
+    epoch = frame["label_known_at"].dt.epoch("s")
+    known_day = (epoch.fill_null(0) // SECONDS_PER_DAY).to_numpy().astype(np.int64)
+    fraud = (frame["label"].to_numpy() == 1) & epoch.is_not_null().to_numpy()
+    first = days + spec.label_delay_days  # the first day whose window holds event day `e`
+    end = np.minimum(known_day, first + window - 1)  # last day the fraud is missing from
+    late = fraud & (end >= first)
+    if not late.any():
+        return np.zeros(len(days))
+    keys = np.concatenate([terminals[late], terminals[late]])
+    edges = np.concatenate([first[late], end[late] + 1])
+    steps = np.concatenate([np.ones(int(late.sum())), -np.ones(int(late.sum()))])
+    (missing,) = DailyTotals(keys, edges, [steps]).between(terminals, np.zeros_like(days), days)
+    return missing
 
 
 def from_handbook(frame: pl.DataFrame) -> pl.DataFrame:

@@ -2,7 +2,9 @@
 joined with the labels known at a cut-off (from the labels table), in the canonical frame.
 
 A transaction without a fraud label known by the cut-off counts as legitimate, as in the
-handbook's protocol; the card is its HMAC token (the store never held a card number).
+handbook's protocol; the card is its HMAC token (the store never held a card number). Each label
+keeps when it became known (`label_known_at`), so that terminal risk is computed as the scorer saw
+it then, not with labels that arrived later.
 """
 
 from __future__ import annotations
@@ -55,12 +57,14 @@ def seen_transactions(dynamodb: Any, verdicts_table: str, cutoff: datetime) -> p
 
 
 def known_labels(dynamodb: Any, labels_table: str, cutoff: datetime) -> pl.DataFrame:
-    """Labels known by `cutoff`: transaction_id and label (1 fraud, 0 legit)."""
+    """Labels known by `cutoff`: transaction_id, label (1 fraud, 0 legit), label_known_at."""
     columns = ("transaction_id", "label", "known_at")
     rows = [[item[c]["S"] for c in columns] for item in _scan(dynamodb, labels_table, columns)]
     frame = pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
     return frame.filter(_utc("known_at") <= cutoff).select(
-        "transaction_id", (pl.col("label") == "fraud").cast(pl.Int64).alias("label")
+        "transaction_id",
+        (pl.col("label") == "fraud").cast(pl.Int64).alias("label"),
+        _utc("known_at").alias("label_known_at"),
     )
 
 
@@ -70,7 +74,14 @@ def export(dynamodb: Any, verdicts_table: str, labels_table: str, cutoff: dateti
     labels = known_labels(dynamodb, labels_table, cutoff)
     joined = seen.join(labels, on="transaction_id", how="left")
     return joined.with_columns(pl.col("label").fill_null(0)).select(
-        "transaction_id", "card_id", "terminal_id", "amount", "event_time", "label", "channel"
+        "transaction_id",
+        "card_id",
+        "terminal_id",
+        "amount",
+        "event_time",
+        "label",
+        "label_known_at",
+        "channel",
     )
 
 

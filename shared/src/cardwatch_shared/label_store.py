@@ -54,12 +54,11 @@ class LabelStore:
         state_table: str,
         verdicts_table: str,
         *,
-        clock: Callable[[], float] = time.time,
         pause: Callable[[float], None] = time.sleep,
     ) -> None:
         self._db = dynamodb
         self._labels, self._state, self._verdicts = labels_table, state_table, verdicts_table
-        self._clock, self._pause = clock, pause
+        self._pause = pause
 
     def record(self, label: Label) -> LabelOutcome:
         """Store `label` and move its terminal's fraud count, once. A cancelled transaction (a
@@ -113,7 +112,7 @@ class LabelStore:
             put["ExpressionAttributeValues"] = {":known": {"S": current.known_at.isoformat()}}
         writes: list[dict[str, Any]] = [{"Put": put}, {"Update": self._dequeue(label)}]
         delta = int(label.is_fraud) - int(current is not None and current.is_fraud)
-        if delta and self._counts_kept(scored.day):
+        if delta and _counts_kept(scored.day, label.known_at):
             writes += [
                 {"Update": self._count(key, scored.day, delta)}
                 for key in (terminal_key(scored.terminal_id), card_risk_key(scored.card_token))
@@ -136,10 +135,6 @@ class LabelStore:
             "ExpressionAttributeNames": {"#queue": REVIEW_ATTRIBUTE},
         }
 
-    def _counts_kept(self, day: int) -> bool:
-        """Terminal day buckets older than the state window are dropped: no use counting there."""
-        return day > int(self._clock()) // SECONDS_PER_DAY - SPEC.state_days
-
     def _count(self, pk: str, day: int, delta: int) -> dict[str, Any]:
         return {
             "TableName": self._state,
@@ -148,6 +143,13 @@ class LabelStore:
             "ExpressionAttributeNames": {"#f": f"f_{day}"},
             "ExpressionAttributeValues": {":delta": {"N": str(delta)}},
         }
+
+
+def _counts_kept(day: int, known_at: datetime) -> bool:
+    """A day bucket older than the state window when the label became known is one the scorer
+    has dropped: no use counting there. The label's own time, not the clock, so that a replay of
+    old outcomes (or a simulation of past days) counts what it would have counted then."""
+    return day > int(known_at.timestamp()) // SECONDS_PER_DAY - SPEC.state_days
 
 
 def _item(label: Label, scored: _Scored) -> dict[str, Any]:

@@ -30,8 +30,7 @@ def labels(scorer_stack: ScorerStack) -> LabelStore:
     dynamodb = client("dynamodb")
     create_table(dynamodb, "LabelsTable", LABELS)
     publish(scorer_stack.s3, BUCKET, amount_model("m-labels", with_labels=True))
-    now = (T0 + 10 * DAY).timestamp()
-    return LabelStore(dynamodb, LABELS, STATE, VERDICTS, clock=lambda: now)
+    return LabelStore(dynamodb, LABELS, STATE, VERDICTS)
 
 
 def label(transaction_id: str, value: LabelValue, known_days: float) -> Label:
@@ -98,6 +97,23 @@ def test_a_label_counts_once_and_a_later_one_replaces_it(
     stored = labels.get(tx.transaction_id)
     assert stored is not None
     assert stored.label is LabelValue.LEGIT
+
+
+def test_a_label_known_after_the_state_window_is_stored_but_not_counted(
+    scorer_stack: ScorerStack, labels: LabelStore
+) -> None:
+    """The window is measured from when the label became known, not from the clock: old days
+    replayed today count as they would have then."""
+    on_time, too_late = transaction(0, terminal_id="T-W"), transaction(1, terminal_id="T-W")
+    scorer_stack.invoke(scorer_stack.event_for([on_time, too_late]))
+    day = int(on_time.event_time.timestamp()) // SECONDS_PER_DAY
+    within = SPEC.state_days - 1
+    assert labels.record(label(on_time.transaction_id, LabelValue.FRAUD, within))
+    assert labels.record(label(too_late.transaction_id, LabelValue.FRAUD, SPEC.state_days + 1))
+    assert _fraud_count(scorer_stack, "T-W", day) == 1
+    stored = labels.get(too_late.transaction_id)
+    assert stored is not None
+    assert stored.label is LabelValue.FRAUD
 
 
 def test_a_label_conflicting_with_other_writes_is_retried_until_it_lands(

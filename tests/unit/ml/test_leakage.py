@@ -77,3 +77,43 @@ def test_handbook_split_trains_only_before_the_delay() -> None:
     train_days = handbook.training_rows(featured)["day"].to_numpy()
     assert len(train_days) > 0
     assert int(train_days.max()) < delay_day
+
+
+def _terminal_days(known_day: int | None) -> pl.DataFrame:
+    """One terminal, one transaction a day for 20 days; day 0 is a fraud whose label is known
+    on `known_day` (None: no known time given)."""
+    start = datetime(2026, 1, 1, 10, tzinfo=UTC)
+    rows = pl.DataFrame(
+        {
+            "transaction_id": [f"t{d:02d}" for d in range(20)],
+            "card_id": [f"c{d}" for d in range(20)],
+            "terminal_id": ["T"] * 20,
+            "amount": [10.0] * 20,
+            "event_time": [start + timedelta(days=d) for d in range(20)],
+            "label": [1] + [0] * 19,
+        }
+    )
+    if known_day is None:
+        return rows
+    known = [start + timedelta(days=known_day, hours=2)] + [None] * 19
+    return rows.with_columns(pl.Series("label_known_at", known, dtype=pl.Datetime("us", "UTC")))
+
+
+def test_a_fraud_counts_in_terminal_risk_only_from_the_day_after_its_label_is_known() -> None:
+    delay = SPEC.label_delay_days
+    risk = compute_features(_terminal_days(known_day=delay + 2))["terminal_risk_7d"].to_list()
+    as_of_delay = compute_features(_terminal_days(None))["terminal_risk_7d"].to_list()
+    # days delay … delay+2: the window holds day 0, but its label is not known before the day
+    assert risk[delay : delay + 3] == [0.0, 0.0, 0.0]
+    assert as_of_delay[delay : delay + 3] == [1.0, 0.5, pytest.approx(1 / 3)]
+    # from the day after it became known, both agree (until day 0 leaves the 7-day window)
+    assert risk[delay + 3 :] == as_of_delay[delay + 3 :]
+    assert risk[delay + 3] == pytest.approx(1 / 4)
+    assert math.isnan(risk[0])
+
+
+def test_a_label_known_within_the_delay_changes_nothing() -> None:
+    early = compute_features(_terminal_days(known_day=3))
+    assert early.drop("transaction_id").equals(
+        compute_features(_terminal_days(None)).drop("transaction_id")
+    )

@@ -28,7 +28,7 @@ from rich.table import Table
 
 from cardwatch_local import stack as local_stack
 from cardwatch_local.emulator import embedded_aws
-from cardwatch_local.feedback_retraining import RetrainStep, retrain_step
+from cardwatch_local.feedback_retraining import REVIEW_SHARE, RetrainStep, retrain_step
 from cardwatch_local.leak_scan import LeakScan, scan_stack
 from cardwatch_local.pipeline_demo import (
     QUIET,
@@ -340,7 +340,9 @@ def run_arm(settings: LocalSettings, size: DemoSize, progress: Progress, *, with
         clients = _clients()
         stack = local_stack.deploy(clients)
         os.environ.update(stack.variables | QUIET | LIVE_MODEL_EVERY_BATCH)
-        version = train_demo_model(stack, clients, size, with_labels=False)
+        version = train_demo_model(
+            stack, clients, size, with_labels=False, review_share=REVIEW_SHARE
+        )
         files, labels = demo_files(folder, size)
         timeline = Timeline.of(files, labels)
         run = asyncio.run(_days(stack, clients, files, timeline, progress, withhold=withhold))

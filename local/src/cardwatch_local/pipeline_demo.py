@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -68,10 +68,16 @@ def _clients() -> dict[str, Any]:
 
 
 def train_demo_model(
-    stack: LocalStack, clients: dict[str, Any], size: DemoSize, *, with_labels: bool = False
+    stack: LocalStack,
+    clients: dict[str, Any],
+    size: DemoSize,
+    *,
+    with_labels: bool = False,
+    review_share: float | None = None,
 ) -> str:
     """Train a small model on a simulation and promote it in the stack's bucket (with the
-    terminal-risk features when the run feeds labels)."""
+    terminal-risk features when the run feeds labels). Its threshold meets a precision of 0.6
+    on validation or, given `review_share`, alerts that share of the validation traffic."""
     from cardwatch_ml.bundle import BundleStore, build_bundle
     from cardwatch_ml.datasets import fingerprint, from_simulation
     from cardwatch_ml.simulator import SimulationConfig, simulate
@@ -86,6 +92,9 @@ def train_demo_model(
     cfg = TrainConfig(
         candidates=("hist_gradient_boosting",), with_labels=with_labels, target_precision=0.6
     )
+    if review_share is not None:
+        per_day = review_share * frame.height / size.train_days
+        cfg = replace(cfg, target_precision=None, alert_budget_per_day=per_day)
     model = train(frame, cfg)
     bundle = build_bundle(model, fingerprint(frame))
     store = BundleStore(clients["s3"], stack.bucket)

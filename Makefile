@@ -37,7 +37,7 @@ setup: .venv/.synced ## install uv (if missing) and the locked workspace into .v
 demo: setup ## run the main job: the pipeline on the local stack
 	$(RUN) cardwatch demo
 
-demo-feedback: setup ## the feedback loop: days of uploads, labels arriving days late, precision per week
+demo-feedback: setup ## the feedback loop: days of uploads, labels days late, weekly retraining, precision per week
 	$(RUN) cardwatch demo --delayed-labels --cards $(FEEDBACK_CARDS) --days $(FEEDBACK_DAYS) \
 		$(if $(filter 1,$(FEEDBACK_CONTROL)),--control)
 
@@ -75,8 +75,8 @@ bench-sustained: setup ## the end-to-end benchmark on a 100,000-row file (about 
 		$(if $(BENCH_OUT),--out $(BENCH_OUT))
 
 CHAOS_TRANSACTIONS ?= 100000
-FEEDBACK_CARDS ?= 100
-FEEDBACK_DAYS ?= 35
+FEEDBACK_CARDS ?= 300
+FEEDBACK_DAYS ?= 56
 FEEDBACK_CONTROL ?= 0
 CHAOS_SUMMARY ?=
 chaos: setup ## faults injected into the whole local pipeline at full size (not in make test)

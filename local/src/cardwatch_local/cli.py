@@ -45,7 +45,8 @@ def demo(
         bool,
         typer.Option(
             help="the feedback loop instead: day by day on a private embedded AWS, outcomes "
-            "uploaded as labels days later, alert precision per day and week"
+            "uploaded as labels days later, a weekly retraining from the store, alert "
+            "precision per day and week"
         ),
     ] = False,
     control: Annotated[

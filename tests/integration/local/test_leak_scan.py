@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -51,10 +52,11 @@ def test_a_number_anywhere_else_is_found_and_shown_masked(
     dynamodb.put_item(TableName="t", Item={"k": {"S": "1"}, "note": {"S": f"pan {PAN}"}})
     logs.create_log_group(logGroupName="g")
     logs.create_log_stream(logGroupName="g", logStreamName="s")
+    now_ms = int(time.time() * 1000)  # CloudWatch Logs refuses events over 14 days old
     logs.put_log_events(
         logGroupName="g",
         logStreamName="s",
-        logEvents=[{"timestamp": 1_795_000_000_000, "message": f'{{"cvv": "123", "n": "{PAN}"}}'}],
+        logEvents=[{"timestamp": now_ms, "message": f'{{"cvv": "123", "n": "{PAN}"}}'}],
     )
     url = sqs.create_queue(QueueName="q-dlq")["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"reason": f"bad card {PAN}"}))

@@ -445,9 +445,8 @@ def run_feedback_demo(
     arms = [arm]
     if withheld is not None:
         compared = side_by_side(arm.weeks, withheld.weeks, arm.scored, _week_days(arm.rows))
-        console.print(
-            _table("alerts by week: labels sent vs withheld (same days, same model)", compared)
-        )
+        title = "alerts by week: labels sent vs withheld (same days, same go-live model)"
+        console.print(_table(title, compared))
         summary |= {"withheld": withheld.as_json(), "side_by_side": compared}
         arms.append(withheld)
     path = summary_path or settings.local_state_dir / "feedback-summary.json"

@@ -17,7 +17,7 @@ LABEL_DELAY = timedelta(days=3)
 def store_what_the_system_saw(
     verdicts_table: str, labels_table: str, *, with_labels: bool = True
 ) -> pl.DataFrame:
-    """Write 40 simulated days as verdicts (alerts on amounts over 200) and, `with_labels`, each
+    """Write 40 simulated days as verdicts and, `with_labels`, each
     fraud's label known LABEL_DELAY after it; return the transactions with their labels."""
     sim = simulate(SimulationConfig(cards=80, terminals=160, days=40, seed=11))
     seen = sim.transactions.join(sim.labels, on="transaction_id")
@@ -32,7 +32,6 @@ def store_what_the_system_saw(
                     "amount": f"{row['amount']:.2f}",
                     "event_time": row["timestamp"].strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "channel": row["channel"],
-                    "is_fraud": row["amount"] > 200,
                 }
             )
     if not with_labels:

@@ -113,35 +113,48 @@ def _terminal_features(
     labels = frame["label"].cast(pl.Float64).to_numpy() if "label" in frame.columns else None
     values = [np.ones(len(days))] + ([labels] if labels is not None else [])
     daily = DailyTotals(terminals, days, values)
+    known_day = _label_known_day(frame)
     out: dict[str, Float] = {}
     last = days - spec.label_delay_days
     for w in spec.terminal_windows:
         totals = daily.between(terminals, last - w + 1, last)
         out[f"terminal_count_{w}d"] = totals[0]
         if labels is not None:
-            frauds = totals[1] - _unknown_yet(terminals, days, frame, w, spec)
+            frauds = totals[1] - _unknown_yet(terminals, days, known_day, w, spec)
             with np.errstate(invalid="ignore", divide="ignore"):
                 out[f"terminal_risk_{w}d"] = np.where(totals[0] > 0, frauds / totals[0], np.nan)
     return out
 
 
+def _label_known_day(frame: pl.DataFrame) -> Int | None:
+    """Per row, the day a fraud's label became known; -1 for rows that are no known fraud.
+    None without `label_known_at`: every label counts as known within the delay (the handbook's
+    protocol)."""
+    if "label_known_at" not in frame.columns:
+        return None
+    epoch = frame["label_known_at"].dt.epoch("s")
+    fraud = (frame["label"] == 1) & epoch.is_not_null()
+    return (
+        pl.select(pl.when(fraud).then(epoch // SECONDS_PER_DAY).otherwise(-1))
+        .to_series()
+        .to_numpy()
+        .astype(np.int64)
+    )
+
+
 def _unknown_yet(
-    terminals: Int, days: Int, frame: pl.DataFrame, window: int, spec: FeatureSpec
+    terminals: Int, days: Int, known_day: Int | None, window: int, spec: FeatureSpec
 ) -> Float:
     """Per row, the frauds in its terminal window whose label was not known before its day began.
 
     The scorer counts a label from when it is recorded, so a fraud from event day `e` known on
-    day `k` is missing from the window of every transaction on days `e + delay` … `k`. Without
-    `label_known_at`, every label counts as known within the delay (the handbook's protocol).
+    day `k` is missing from the window of every transaction on days `e + delay` … `k`.
     """
-    if "label_known_at" not in frame.columns:
+    if known_day is None:
         return np.zeros(len(days))
-    epoch = frame["label_known_at"].dt.epoch("s")
-    known_day = (epoch.fill_null(0) // SECONDS_PER_DAY).to_numpy().astype(np.int64)
-    fraud = (frame["label"].to_numpy() == 1) & epoch.is_not_null().to_numpy()
     first = days + spec.label_delay_days  # the first day whose window holds event day `e`
     end = np.minimum(known_day, first + window - 1)  # last day the fraud is missing from
-    late = fraud & (end >= first)
+    late = (known_day >= 0) & (end >= first)
     if not late.any():
         return np.zeros(len(days))
     keys = np.concatenate([terminals[late], terminals[late]])

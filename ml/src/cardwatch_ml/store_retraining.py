@@ -39,7 +39,7 @@ def retrain_from_store(
     """Train and publish a candidate from the store; raise CannotRetrainError when the data cannot
     make one."""
     frame = export(handles.dynamodb, handles.verdicts_table, handles.labels_table, cutoff)
-    frauds = int(frame["label"].sum()) if frame.height else 0
+    frauds = int(frame["label"].sum())
     store = BundleStore(handles.s3, handles.models_bucket)
     pointer = store.current()
     current = store.fetch(pointer.version) if pointer else None

@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.peak_rss import PEAK_RSS
 from bench.results_table import Measurement, table, write
 
 HANDLERS = {
@@ -21,8 +22,6 @@ HANDLERS = {
 }
 REPEATS = 3
 
-# Peak RSS from /proc (VmHWM): getrusage's ru_maxrss keeps the forking parent's peak across exec.
-PEAK_RSS = "int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1])"
 IMPORT_CODE = """
 import {module}
 import json

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import resource
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from bench.peak_rss import peak_rss_kib
 from bench.results_table import Measurement, table, write
 
 
@@ -86,10 +86,10 @@ def memory_child(path: str) -> None:
     """In a fresh process: RSS after imports, then peak RSS after streaming the file."""
     import cardwatch_ingest.ingest_file  # noqa: F401 - imports counted in the baseline
 
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    baseline = peak_rss_kib()
     size = Path(path).stat().st_size
     accepted = run_ingest(lambda: Path(path).open("rb"), size)  # noqa: SIM115 - closed by ingest
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = peak_rss_kib()
     print(f"{baseline} {peak} {accepted}")
 
 

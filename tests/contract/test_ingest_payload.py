@@ -26,7 +26,7 @@ KEY = bytes(range(32))
 @given(
     index=st.integers(min_value=0, max_value=100_000),
     tx_id=st.sampled_from(["", "tx-1"]),
-    offset=st.sampled_from(["Z", "+05:30", "-08:00"]),
+    offset=st.sampled_from(["Z", "+05:30", "-08:00", ".5Z", ".123456+01:00", "+00:00"]),
     currency=st.sampled_from(["EUR", "JPY", "KWD"]),
     name=st.text(min_size=1, max_size=40).filter(lambda s: not s[0].isdigit()),
 )

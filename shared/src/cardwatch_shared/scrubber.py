@@ -36,7 +36,12 @@ def scrub_text(text: str) -> str:
 
 def contains_card_number(text: str) -> bool:
     """True when `text` holds a Luhn-valid 13-19 digit run."""
-    return _CANDIDATE.search(text) is not None and scrub_text(text) != text
+    return may_hold_card_number(text) and scrub_text(text) != text
+
+
+def may_hold_card_number(text: str) -> bool:
+    """True when `text` has a 13-19 digit run, Luhn unchecked: the cheap first look."""
+    return _CANDIDATE.search(text) is not None
 
 
 def _in_hex_digest(text: str, start: int, end: int) -> bool:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from cardwatch_shared.card_number import (
     CardNumberError,
+    Tokenizer,
     last4,
     luhn_valid,
     mask,
@@ -57,6 +58,14 @@ def test_bad_shapes_are_refused_without_echoing_the_number(number: str, message:
 def test_token_is_keyed_hmac_sha256(hmac_key: bytes) -> None:
     expected = hmac.new(hmac_key, TEST_PANS[0].encode(), hashlib.sha256).hexdigest()
     assert tokenize("4111 1111 1111 1111", hmac_key) == expected
+
+
+@pytest.mark.parametrize("length", [32, 63, 64, 65, 200])
+def test_tokenizer_equals_the_standard_hmac_for_any_key_length(length: int) -> None:
+    key = bytes((7 * i + length) % 256 for i in range(length))
+    tokenizer = Tokenizer(key)
+    for pan in TEST_PANS:
+        assert tokenizer.token(pan) == hmac.new(key, pan.encode(), hashlib.sha256).hexdigest()
 
 
 def test_token_depends_on_the_key(hmac_key: bytes) -> None:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from cardwatch_shared.contracts import TransactionRow
 from cardwatch_shared.contracts.transaction_row import FUTURE_TOLERANCE
-from cardwatch_shared.contracts.transaction_row_fast import accept_row, from_model
+from cardwatch_shared.contracts.transaction_row_fast import FastRowParser, accept_row, from_model
 from tests.support.cards import TEST_PANS
 from tests.support.csv_files import good_row
 
@@ -83,3 +83,45 @@ def test_future_bound_is_the_callers() -> None:
     row = good_row(0, timestamp=(datetime.now(UTC) + timedelta(hours=2)).isoformat())
     assert accept_row(row, datetime.now(UTC)) is None
     assert accept_row(row, LATEST) is not None
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        ["country", "channel", "terminal_id", "mcc", "merchant_name", "merchant_id", "timestamp",
+         "currency", "amount", "card_number", "transaction_id", "longitude", "latitude"],
+        ["card_number", "amount", "currency", "timestamp", "merchant_id", "merchant_name", "mcc",
+         "terminal_id", "channel", "country"],
+        ["note", "card_number", "amount", "currency", "timestamp", "merchant_id", "merchant_name",
+         "mcc", "terminal_id", "channel", "country", "latitude"],
+    ],
+)  # fmt: skip
+def test_parser_reads_any_header_order_with_optional_columns_absent(columns: list[str]) -> None:
+    parser = FastRowParser(columns, LATEST)
+    for index in range(20):
+        raw = {"note": "x", **good_row(index)}
+        row = {column: raw[column] for column in columns}
+        fast = parser.accept([row[column] for column in columns])
+        assert fast is not None
+        assert fast == from_model(TransactionRow.model_validate(row))
+
+
+def test_parser_declines_every_row_of_a_header_missing_a_required_column() -> None:
+    columns = [c for c in good_row(0) if c != "mcc"]
+    parser = FastRowParser(columns, LATEST)
+    assert parser.accept([good_row(0)[c] for c in columns]) is None
+
+
+@pytest.mark.parametrize(
+    ("stamp", "event_time"),
+    [
+        ("2026-11-20T09:15:00Z", "2026-11-20T09:15:00Z"),
+        ("2026-11-20T09:15:00+00:00", "2026-11-20T09:15:00Z"),
+        ("2026-11-20T10:15:00+01:00", "2026-11-20T09:15:00Z"),
+        ("2026-11-20T09:15:00.5Z", "2026-11-20T09:15:00.500000Z"),
+    ],
+)
+def test_event_time_is_written_as_the_contracts_write_it(stamp: str, event_time: str) -> None:
+    fast = accept_row(good_row(0, timestamp=stamp), LATEST)
+    assert fast is not None
+    assert fast.event_time == event_time

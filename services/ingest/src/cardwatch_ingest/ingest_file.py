@@ -26,7 +26,7 @@ from cardwatch_shared.card_number import Tokenizer
 from cardwatch_shared.contracts import IngestReport, RejectedRow, TransactionRow
 from cardwatch_shared.contracts.field_errors import field_errors
 from cardwatch_shared.contracts.transaction_row import FUTURE_TOLERANCE
-from cardwatch_shared.contracts.transaction_row_fast import FastRow, accept_row, from_model
+from cardwatch_shared.contracts.transaction_row_fast import FastRow, FastRowParser, from_model
 
 
 @dataclass
@@ -62,15 +62,22 @@ def _reject_invalid(
         rejects.add(RejectedRow(row_number=row, column=column, reason=reason, value=value))
 
 
-def _parse(raw: dict[str, str], latest: datetime) -> FastRow | ValidationError:
-    """The fast check first; the model (the authority, with reasons) when it declines."""
-    fast = accept_row(raw, latest)
-    if fast is not None:
-        return fast
+def _parse_slowly(
+    names: list[str], cells: list[str], row_number: int, rejects: RejectsFile
+) -> FastRow | None:
+    """The model (the authority, with reasons) for a row the fast check declined."""
+    raw = dict(zip(names, cells, strict=True))
     try:
         return from_model(TransactionRow.model_validate(raw))
     except ValidationError as exc:
-        return exc
+        _reject_invalid(exc, raw, row_number, rejects)
+        return None
+
+
+def _reject_duplicate(transaction_id: str, row_number: int, rejects: RejectsFile) -> None:
+    reason = "duplicate transaction_id in this file"
+    rejects.add(RejectedRow(row_number=row_number, column="transaction_id", reason=reason,
+                            value=transaction_id))  # fmt: skip
 
 
 def _stream_rows(
@@ -86,25 +93,16 @@ def _stream_rows(
         assert header is not None
         names = [name.strip() for name in header]
         started = ctx.now()
-        latest = started + FUTURE_TOLERANCE
+        parser = FastRowParser(names, started + FUTURE_TOLERANCE)
         builder = PayloadBuilder(
             Tokenizer(ctx.hmac_key), upload.bucket, upload.key, upload.upload_id, started
         )
         for row_number, cells in data_rows(text, len(names), rejects, counts):
-            raw = dict(zip(names, cells, strict=True))
-            parsed = _parse(raw, latest)
-            if isinstance(parsed, ValidationError):
-                _reject_invalid(parsed, raw, row_number, rejects)
+            parsed = parser.accept(cells) or _parse_slowly(names, cells, row_number, rejects)
+            if parsed is None:
                 continue
             if parsed.transaction_id and duplicates.seen_before(parsed.transaction_id):
-                rejects.add(
-                    RejectedRow(
-                        row_number=row_number,
-                        column="transaction_id",
-                        reason="duplicate transaction_id in this file",
-                        value=parsed.transaction_id,
-                    )
-                )
+                _reject_duplicate(parsed.transaction_id, row_number, rejects)
                 continue
             _, token, payload = builder.build(parsed, row_number)
             ctx.writer.add(payload, token)

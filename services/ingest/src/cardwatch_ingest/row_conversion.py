@@ -6,23 +6,16 @@ as `Transaction` and parses to what the model would serialise.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from json.encoder import encode_basestring
 
 from cardwatch_shared.card_number import Tokenizer
 from cardwatch_shared.contracts import Transaction
 from cardwatch_shared.contracts.currency import MINOR_UNITS
-from cardwatch_shared.contracts.transaction_row_fast import FastRow
+from cardwatch_shared.contracts.transaction_row_fast import FastRow, contract_time
 from cardwatch_shared.ids import derived_transaction_id
 
 _string = encode_basestring  # a JSON string literal, non-ASCII kept (as ensure_ascii=False)
-
-
-def utc_text(moment: datetime) -> str:
-    """ISO 8601 in UTC with a `Z`, as pydantic writes aware datetimes."""
-    if moment.tzinfo is not UTC:
-        moment = moment.astimezone(UTC)
-    return moment.isoformat()[:-6] + "Z"  # "+00:00" → "Z"
 
 
 def _number(value: float | None) -> str:
@@ -42,7 +35,7 @@ class PayloadBuilder:
         self._tokenizer = tokenizer
         self._upload_id = upload_id
         self._tail = (
-            f',"ingested_at":"{utc_text(ingested_at)}","source":{{"bucket":{_string(bucket)},'
+            f',"ingested_at":"{contract_time(ingested_at)}","source":{{"bucket":{_string(bucket)},'
             f'"key":{_string(key)},"row_number":'
         )
         self._end = f',"upload_id":{_string(upload_id)}}}}}'
@@ -57,7 +50,7 @@ class PayloadBuilder:
             f'{self._head}{_string(transaction_id)},"card_token":"{token}",'
             f'"last4":"{row.card_digits[-4:]}","amount":"{amount}",'
             f'"amount_minor":{int(amount.scaleb(MINOR_UNITS[row.currency]))},'
-            f'"currency":"{row.currency}","event_time":"{utc_text(row.timestamp)}",'
+            f'"currency":"{row.currency}","event_time":"{row.event_time}",'
             f'"merchant_id":{_string(row.merchant_id)},"merchant_name":{_string(row.merchant_name)},'
             f'"mcc":"{row.mcc}","terminal_id":{_string(row.terminal_id)},'
             f'"channel":"{row.channel.value}","country":"{row.country}",'

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ from cardwatch_scorer.reason_codes import reasons
 from cardwatch_scorer.rule_engine import RuleDecisions, RuleHit, decide, referenced_fields
 from cardwatch_scorer.rules_cache import LiveRules
 from cardwatch_scorer.state_store import CardRecord, Snapshot, TerminalCount
-from cardwatch_shared.contracts import Decision, ReasonCode, Transaction, Verdict
+from cardwatch_shared.contracts import Channel, Decision, ReasonCode, Transaction, Verdict
 from cardwatch_shared.contracts.rule_set import CATEGORICAL_FIELDS
 from cardwatch_shared.contracts.verdict import MAX_REASONS, MAX_RULES_FIRED
 from cardwatch_shared.features import online
@@ -45,22 +46,39 @@ def _seconds(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-def _absorb(record: CardRecord, tx: Transaction, keep: int) -> CardRecord:
-    state = online.apply_to_card(record.state, float(tx.amount), _seconds(tx.event_time))
-    applied = [*record.applied, tx.transaction_id][-keep:]
-    return CardRecord(state, applied, record.version)
+def _working_copy(record: CardRecord) -> CardRecord:
+    """The batch's own copy of a card, changed in place as its transactions are absorbed."""
+    return CardRecord(record.state.copy(), list(record.applied), record.version)
+
+
+def _absorb(record: CardRecord, tx: Transaction, seconds: int, keep: int) -> None:
+    online.add_to_card(record.state, float(tx.amount), seconds)
+    record.applied.append(tx.transaction_id)
+    if len(record.applied) > keep:
+        del record.applied[:-keep]
 
 
 def _features(
-    tx: Transaction, card: CardRecord, terminal: TerminalState, with_labels: bool
+    tx: Transaction, seconds: int, card: CardRecord, terminal: TerminalState, with_labels: bool
 ) -> dict[str, float]:
-    seconds, amount = _seconds(tx.event_time), float(tx.amount)
-    return (
-        online.transaction_features(amount, seconds)
-        | online.card_features(card.state, amount, seconds)
-        | online.terminal_features(terminal, seconds, with_labels=with_labels)
-        | {"is_card_not_present": float(tx.channel.value == "card_not_present")}
-    )
+    amount = float(tx.amount)
+    features = online.transaction_features(amount, seconds)
+    features.update(online.card_features(card.state, amount, seconds))
+    features.update(online.terminal_features(terminal, seconds, with_labels=with_labels))
+    features["is_card_not_present"] = float(tx.channel is Channel.CARD_NOT_PRESENT)
+    return features
+
+
+def feature_matrix(features: Sequence[Mapping[str, float]], names: Sequence[str]) -> np.ndarray:
+    """Rows of `features` in the model's column order; NaN where a feature is absent."""
+    if not features:
+        return np.empty((0, len(names)), dtype=np.float64)
+    pick = itemgetter(*names)
+    try:
+        rows = [pick(f) for f in features]
+    except KeyError:
+        rows = [[f.get(name, math.nan) for name in names] for f in features]
+    return np.array(rows, dtype=np.float64).reshape(len(features), len(names))
 
 
 def score_batch(
@@ -76,26 +94,32 @@ def score_batch(
     manifest = model.manifest
     out = ScoredBatch()
     pending: list[tuple[Transaction, dict[str, float]]] = []
-    terminals = dict(snap.terminals)
+    terminals: dict[str, TerminalState] = {}  # the batch's own copies, counted in place
     ordered = sorted(transactions, key=lambda t: (t.card_token, t.event_time, t.transaction_id))
     for tx in ordered:
         card = out.cards.get(tx.card_token) or snap.cards.get(tx.card_token) or CardRecord()
         if tx.transaction_id in card.applied:
             continue
+        seconds = _seconds(tx.event_time)
         if tx.transaction_id not in snap.existing_verdicts:
-            terminal = terminals.get(tx.terminal_id, TerminalState())
-            seconds = _seconds(tx.event_time)
+            stored = snap.terminals.get(tx.terminal_id) or TerminalState()
+            terminal = terminals.get(tx.terminal_id) or stored
             day = seconds // SECONDS_PER_DAY
-            known = tuple(snap.terminals.get(tx.terminal_id, TerminalState()).days)
+            known = tuple(stored.days)
             out.terminal_counts.append(TerminalCount(tx.terminal_id, day, tx.transaction_id, known))
-            pending.append((tx, _features(tx, card, terminal, manifest.uses_labels)))
-            terminals[tx.terminal_id] = online.apply_to_terminal(terminal, seconds)
-        out.cards[tx.card_token] = _absorb(card, tx, keep)
+            pending.append((tx, _features(tx, seconds, card, terminal, manifest.uses_labels)))
+            if tx.terminal_id not in terminals:
+                terminal = terminals[tx.terminal_id] = terminal.copy()
+            online.add_to_terminal(terminal, seconds)
+        if tx.card_token not in out.cards:
+            card = out.cards[tx.card_token] = _working_copy(card)
+        _absorb(card, tx, seconds, keep)
     if not pending:
         return out
-    frame = pd.DataFrame([features for _, features in pending], columns=manifest.feature_names)
-    scores = model.estimator.predict_proba(frame.to_numpy(dtype=np.float64))[:, 1]
-    out.features = frame
+    names = manifest.feature_names
+    matrix = feature_matrix([features for _, features in pending], names)
+    scores = model.estimator.predict_proba(matrix)[:, 1]
+    out.features = pd.DataFrame(matrix, columns=names)
     out.feature_ids = [tx.transaction_id for tx, _ in pending]
     live = rules or LiveRules()
     decided = apply_rules(live, pending, scores, manifest.threshold, now)

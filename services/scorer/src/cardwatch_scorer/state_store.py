@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -56,10 +56,10 @@ class CardRecord:
     version: int = 0
 
 
-@dataclass(frozen=True)
-class TerminalCount:
+class TerminalCount(NamedTuple):
     """A new verdict's count on its terminal's event day (`known_days`: the days the terminal's
-    item holds, so that those out of the window are dropped in the same update)."""
+    item holds, so that those out of the window are dropped in the same update). A named tuple:
+    one is made per transaction."""
 
     terminal_id: str
     day: int

@@ -28,6 +28,10 @@ class CardState:
         """Plain types, for storage."""
         return {"days": {str(d): v for d, v in self.days.items()}, "last": self.last_seconds}
 
+    def copy(self) -> CardState:
+        """A copy that can be changed in place without touching this one."""
+        return CardState({d: list(v) for d, v in self.days.items()}, self.last_seconds)
+
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> CardState:
         """From `to_dict`'s output (None: a card never seen)."""
@@ -47,6 +51,10 @@ class TerminalState:
     def to_dict(self) -> dict[str, Any]:
         """Plain types, for storage."""
         return {"days": {str(d): v for d, v in self.days.items()}}
+
+    def copy(self) -> TerminalState:
+        """A copy that can be changed in place without touching this one."""
+        return TerminalState({d: list(v) for d, v in self.days.items()})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> TerminalState:
@@ -92,18 +100,29 @@ def card_features(
     return out
 
 
+def _drop_days_up_to(days: dict[int, list[float]], oldest: int) -> None:
+    for day in [d for d in days if d <= oldest]:
+        del days[day]
+
+
+def add_to_card(state: CardState, amount: float, seconds: int, spec: FeatureSpec = SPEC) -> None:
+    """Apply the transaction to the card's state in place (old days trimmed)."""
+    day = seconds // SECONDS_PER_DAY
+    _drop_days_up_to(state.days, day - max(spec.card_windows))
+    bucket = state.days.setdefault(day, [0.0, 0.0])
+    bucket[0] += 1
+    bucket[1] += amount
+    last = state.last_seconds
+    state.last_seconds = seconds if last is None else max(last, seconds)
+
+
 def apply_to_card(
     state: CardState, amount: float, seconds: int, spec: FeatureSpec = SPEC
 ) -> CardState:
-    """The card's state after the transaction (old days trimmed)."""
-    day = seconds // SECONDS_PER_DAY
-    oldest = day - max(spec.card_windows)
-    days = {d: list(v) for d, v in state.days.items() if d > oldest}
-    bucket = days.setdefault(day, [0.0, 0.0])
-    bucket[0] += 1
-    bucket[1] += amount
-    last = seconds if state.last_seconds is None else max(state.last_seconds, seconds)
-    return CardState(days=days, last_seconds=last)
+    """The card's state after the transaction (old days trimmed); `state` is left as it was."""
+    after = state.copy()
+    add_to_card(after, amount, seconds, spec)
+    return after
 
 
 def terminal_features(
@@ -120,15 +139,20 @@ def terminal_features(
     return out
 
 
+def add_to_terminal(state: TerminalState, seconds: int, spec: FeatureSpec = SPEC) -> None:
+    """Count one more transaction on the terminal's state in place (old days trimmed)."""
+    day = seconds // SECONDS_PER_DAY
+    _drop_days_up_to(state.days, day - spec.state_days)
+    state.days.setdefault(day, [0.0, 0.0])[0] += 1
+
+
 def apply_to_terminal(
     state: TerminalState, seconds: int, spec: FeatureSpec = SPEC
 ) -> TerminalState:
-    """The terminal's state after one more transaction."""
-    day = seconds // SECONDS_PER_DAY
-    oldest = day - spec.state_days
-    days = {d: list(v) for d, v in state.days.items() if d > oldest}
-    days.setdefault(day, [0.0, 0.0])[0] += 1
-    return TerminalState(days=days)
+    """The terminal's state after one more transaction; `state` is left as it was."""
+    after = state.copy()
+    add_to_terminal(after, seconds, spec)
+    return after
 
 
 def apply_label(state: TerminalState, seconds: int, is_fraud: bool) -> TerminalState:

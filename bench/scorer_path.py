@@ -1,7 +1,9 @@
 """Scorer compute path: decode → validate → features → one predict_proba → verdict items, with
 storage faked in memory; beside bare `predict_proba` on the same feature matrix (the floor) and a
 naive per-record scorer (one DataFrame and one predict per transaction, as first designed); and
-the same path with a 20-rule set and 200 list entries beside the model-only path.
+the same path with a 20-rule set and 200 list entries beside the model-only path; and the path
+with a warm snapshot (cards with 30 days of history and 500 absorbed ids), as a busy deployment
+reads it.
 Run: `uv run python -m bench.scorer_path`.
 """
 
@@ -67,6 +69,37 @@ class MemoryStore:
 
     def add_scores(self, _version: str, _day: int, counts: list[int]) -> list[int]:
         return counts
+
+
+class WarmStore(MemoryStore):
+    """A snapshot as a busy deployment reads it: every card with 30 days of history and 500
+    absorbed ids, every terminal with the 37 days its state keeps."""
+
+    def __init__(self, batch: list[dict[str, Any]]) -> None:
+        from cardwatch_scorer.batch import decode
+        from cardwatch_scorer.state_store import CardRecord, Snapshot
+        from cardwatch_shared.features.online import CardState, TerminalState
+        from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
+
+        transactions = [tx for _, tx in decode(batch)[0]]
+        start = min(int(tx.event_time.timestamp()) for tx in transactions)
+        day = start // SECONDS_PER_DAY
+        cards = {
+            tx.card_token: CardRecord(
+                CardState({day - k: [3.0, 90.0] for k in range(1, 30)}, start - 3600),
+                [f"old-{i}" for i in range(500)],
+                7,
+            )
+            for tx in transactions
+        }
+        terminals = {
+            tx.terminal_id: TerminalState({day - k: [40.0, 1.0] for k in range(1, SPEC.state_days)})
+            for tx in transactions
+        }
+        self._snapshot = Snapshot(set(), cards, terminals)
+
+    def snapshot(self, *_args: Any) -> Any:
+        return self._snapshot
 
 
 def twenty_rules() -> Any:
@@ -173,19 +206,31 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
     ruled = process_batch(batch, store, models, 500, rules=rules)  # type: ignore[arg-type]
     assert ruled.scored is not None
     assert any(v.rules_fired for v in ruled.scored.verdicts), "the rule set must do work"
-    path, with_rules, floor = best_rates(
+    warm = WarmStore(batch)
+    warmed = process_batch(batch, warm, models, 500)  # type: ignore[arg-type]
+    assert warmed.scored is not None
+    assert min(v.features["card_count_30d"] for v in warmed.scored.verdicts) > 87, "warm state"
+    path, with_rules, floor, warm_path = best_rates(
         n,
         9,
         [
             lambda: process_batch(batch, store, models, 500),  # type: ignore[arg-type]
             lambda: process_batch(batch, store, models, 500, rules=rules),  # type: ignore[arg-type]
             lambda: live.estimator.predict_proba(matrix),
+            lambda: process_batch(batch, warm, models, 500),  # type: ignore[arg-type]
         ],
     )
     name = f"scorer path, batch {n}"
     return [
         Measurement(name, path, "records/s", "bare predict_proba", floor),
         Measurement(name, path, "records/s", "naive per-record scorer", naive_rate),
+        Measurement(
+            f"{name}, warm state (30 days a card, 500 ids)",
+            warm_path,
+            "records/s",
+            "bare predict_proba",
+            floor,
+        ),
         Measurement(
             f"scorer path + 20 rules, 200 list entries, batch {n}",
             with_rules,

@@ -26,6 +26,7 @@ def test_small_scorer_benchmark(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [m.reference_name for m in measurements] == [
         "bare predict_proba",
         "naive per-record scorer",
+        "bare predict_proba",
         "scorer path, model only",
     ]
     assert all(m.unit == "records/s" and m.value > 0 < m.reference_value for m in measurements)

@@ -58,6 +58,18 @@ def _absorb(record: CardRecord, tx: Transaction, seconds: int, keep: int) -> Non
         del record.applied[:-keep]
 
 
+def _absorbed_before(
+    tx: Transaction, card: CardRecord, snap: Snapshot, absorbed: set[tuple[str, str]]
+) -> bool:
+    """Whether the card has this transaction already: earlier in the batch, or stored.
+
+    A card absorbs a transaction only after its verdict is written, so only a transaction with a
+    verdict (a replay) can be among the card's stored ids: the others skip the list scan."""
+    if (tx.card_token, tx.transaction_id) in absorbed:
+        return True
+    return tx.transaction_id in snap.existing_verdicts and tx.transaction_id in card.applied
+
+
 def _features(
     tx: Transaction, seconds: int, card: CardRecord, terminal: TerminalState, with_labels: bool
 ) -> dict[str, float]:
@@ -95,10 +107,11 @@ def score_batch(
     out = ScoredBatch()
     pending: list[tuple[Transaction, dict[str, float]]] = []
     terminals: dict[str, TerminalState] = {}  # the batch's own copies, counted in place
+    absorbed: set[tuple[str, str]] = set()  # (card, transaction) pairs this batch absorbed
     ordered = sorted(transactions, key=lambda t: (t.card_token, t.event_time, t.transaction_id))
     for tx in ordered:
         card = out.cards.get(tx.card_token) or snap.cards.get(tx.card_token) or CardRecord()
-        if tx.transaction_id in card.applied:
+        if _absorbed_before(tx, card, snap, absorbed):
             continue
         seconds = _seconds(tx.event_time)
         if tx.transaction_id not in snap.existing_verdicts:
@@ -114,6 +127,7 @@ def score_batch(
         if tx.card_token not in out.cards:
             card = out.cards[tx.card_token] = _working_copy(card)
         _absorb(card, tx, seconds, keep)
+        absorbed.add((tx.card_token, tx.transaction_id))
     if not pending:
         return out
     names = manifest.feature_names

@@ -1,4 +1,4 @@
-"""Transaction ids already seen in one file, in at most 16 bytes an id whatever the file's size.
+"""Transaction ids already seen in one file, in 16 to 32 bytes an id whatever the file's size.
 
 Each id is kept as its 64-bit string hash (CPython's SipHash, keyed at random per process, so a
 file cannot be made to collide on purpose) in an open-addressing table (an `array` of unsigned

@@ -14,9 +14,9 @@ from cardwatch_ingest.row_conversion import PayloadBuilder
 from cardwatch_shared.card_number import Tokenizer, tokenize
 from cardwatch_shared.contracts import Transaction, TransactionRow
 from cardwatch_shared.contracts.transaction_row import FUTURE_TOLERANCE
-from cardwatch_shared.contracts.transaction_row_fast import accept_row
 from cardwatch_shared.schema_registry import current_path
 from tests.support.csv_files import good_row
+from tests.support.fast_rows import accept_row
 
 pytestmark = pytest.mark.contract
 KEY = bytes(range(32))

@@ -19,10 +19,10 @@ from cardwatch_shared.aws_clients import client
 from cardwatch_shared.card_number import Tokenizer
 from cardwatch_shared.contracts.label import Label, LabelSource, LabelValue
 from cardwatch_shared.contracts.transaction_row import FUTURE_TOLERANCE
-from cardwatch_shared.contracts.transaction_row_fast import accept_row
 from cardwatch_shared.features.spec import SPEC
 from cardwatch_shared.label_store import LabelOutcome, LabelStore
 from tests.integration.scorer.conftest import BUCKET, STATE, VERDICTS, ScorerStack
+from tests.support.fast_rows import accept_row
 from tests.support.kinesis_events import lambda_kinesis_event, put_and_read
 from tests.support.models import FEATURES, amount_model, publish
 from tests.support.tables import create_table

@@ -26,15 +26,15 @@ def online_features(rows: list[Row]) -> dict[str, dict[str, float]]:
     terminals: dict[str, online.TerminalState] = {}
     out: dict[str, dict[str, float]] = {}
     for tx_id, card, terminal, amount, seconds, label in sorted(rows, key=lambda r: (r[4], r[0])):
-        card_state = cards.get(card, online.CardState())
+        card_state = cards.setdefault(card, online.CardState())
         term_state = terminals.get(terminal, online.TerminalState())
         out[tx_id] = (
             online.transaction_features(amount, seconds)
             | online.card_features(card_state, amount, seconds)
             | online.terminal_features(term_state, seconds)
         )
-        cards[card] = online.apply_to_card(card_state, amount, seconds)
-        term_state = online.apply_to_terminal(term_state, seconds)
+        online.add_to_card(card_state, amount, seconds)
+        online.add_to_terminal(term_state, seconds)
         terminals[terminal] = online.apply_label(term_state, seconds, bool(label))
     return out
 

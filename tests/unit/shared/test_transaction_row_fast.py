@@ -11,9 +11,10 @@ from pydantic import ValidationError
 
 from cardwatch_shared.contracts import TransactionRow
 from cardwatch_shared.contracts.transaction_row import FUTURE_TOLERANCE
-from cardwatch_shared.contracts.transaction_row_fast import FastRowParser, accept_row, from_model
+from cardwatch_shared.contracts.transaction_row_fast import FastRowParser, from_model
 from tests.support.cards import TEST_PANS
 from tests.support.csv_files import good_row
+from tests.support.fast_rows import accept_row
 
 pytestmark = pytest.mark.unit
 LATEST = datetime.now(UTC) + FUTURE_TOLERANCE

@@ -177,13 +177,6 @@ class FastRowParser:
                        longitude)  # fmt: skip
 
 
-def accept_row(raw: dict[str, str], latest: datetime) -> FastRow | None:
-    """`FastRowParser` for a single row given as a dict (the header is its keys)."""
-    if not all(isinstance(value, str) for value in raw.values()):
-        return None
-    return FastRowParser(list(raw), latest).accept(list(raw.values()))
-
-
 def from_model(row: object) -> FastRow:
     """The same tuple from a validated `TransactionRow` (the slow path's result)."""
     from cardwatch_shared.contracts.transaction_row import TransactionRow

@@ -116,15 +116,6 @@ def add_to_card(state: CardState, amount: float, seconds: int, spec: FeatureSpec
     state.last_seconds = seconds if last is None else max(last, seconds)
 
 
-def apply_to_card(
-    state: CardState, amount: float, seconds: int, spec: FeatureSpec = SPEC
-) -> CardState:
-    """The card's state after the transaction (old days trimmed); `state` is left as it was."""
-    after = state.copy()
-    add_to_card(after, amount, seconds, spec)
-    return after
-
-
 def terminal_features(
     state: TerminalState, seconds: int, spec: FeatureSpec = SPEC, *, with_labels: bool = True
 ) -> dict[str, float]:
@@ -144,15 +135,6 @@ def add_to_terminal(state: TerminalState, seconds: int, spec: FeatureSpec = SPEC
     day = seconds // SECONDS_PER_DAY
     _drop_days_up_to(state.days, day - spec.state_days)
     state.days.setdefault(day, [0.0, 0.0])[0] += 1
-
-
-def apply_to_terminal(
-    state: TerminalState, seconds: int, spec: FeatureSpec = SPEC
-) -> TerminalState:
-    """The terminal's state after one more transaction; `state` is left as it was."""
-    after = state.copy()
-    add_to_terminal(after, seconds, spec)
-    return after
 
 
 def apply_label(state: TerminalState, seconds: int, is_fraud: bool) -> TerminalState:

@@ -1,5 +1,6 @@
-"""The scorer imports skops without scikit-learn's full census: every estimator training can put
-in a bundle still loads, an estimator outside the list is refused, and the census never ran."""
+"""The scorer imports skops without scikit-learn's full census nor SciPy's ufuncs: every estimator
+training can put in a bundle still loads, an estimator outside the list is refused, the census
+never ran, and no SciPy ufunc is trusted (NumPy's still are)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,11 @@ from cardwatch_shared.model_manifest import TRUSTED_TYPES
 sio = skops_io()
 census = [m for m in ("sklearn.naive_bayes", "sklearn.semi_supervised") if m in sys.modules]
 print("census", ",".join(census) or "none")
+import skops
+from skops.io import _trusted_types as trusted
+print("skops.io bound", skops.io is sio)
+print("scipy ufuncs trusted", len(trusted.SCIPY_UFUNC_TYPE_NAMES))
+print("numpy ufuncs trusted", len(trusted.NUMPY_UFUNC_TYPE_NAMES) > 50)
 for path in sorted(Path(sys.argv[1]).glob("*.skops")):
     try:
         model = sio.loads(path.read_bytes(), trusted=list(TRUSTED_TYPES))
@@ -64,6 +70,9 @@ def test_bundles_of_every_candidate_load_and_others_are_refused(tmp_path: Path) 
     lines = result.stdout.splitlines()
     assert lines == [
         "census none",
+        "skops.io bound True",
+        "scipy ufuncs trusted 0",
+        "numpy ufuncs trusted True",
         "hist_gradient_boosting loaded HistGradientBoostingClassifier",
         "logistic_regression loaded Pipeline",
         "random_forest loaded Pipeline",

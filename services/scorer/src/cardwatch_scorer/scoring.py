@@ -70,6 +70,28 @@ def _absorbed_before(
     return tx.transaction_id in snap.existing_verdicts and tx.transaction_id in card.applied
 
 
+def _terminal_view(
+    terminal_id: str,
+    stored: TerminalState,
+    terminals: dict[str, TerminalState],
+    uncounted: dict[str, list[int]],
+) -> TerminalState:
+    """The terminal as a transaction sees it: stored, plus the batch's earlier transactions.
+
+    The batch's copy is made only for a terminal seen twice: most terminals are seen once a
+    batch, and copying a month of buckets for each would cost more than its features."""
+    earlier = uncounted.get(terminal_id)
+    if not earlier:
+        return terminals.get(terminal_id, stored)
+    terminal = terminals.get(terminal_id)
+    if terminal is None:
+        terminal = terminals[terminal_id] = stored.copy()
+    for seconds in earlier:
+        online.add_to_terminal(terminal, seconds)
+    earlier.clear()
+    return terminal
+
+
 def _features(
     tx: Transaction, seconds: int, card: CardRecord, terminal: TerminalState, with_labels: bool
 ) -> dict[str, float]:
@@ -107,6 +129,7 @@ def score_batch(
     out = ScoredBatch()
     pending: list[tuple[Transaction, dict[str, float]]] = []
     terminals: dict[str, TerminalState] = {}  # the batch's own copies, counted in place
+    uncounted: dict[str, list[int]] = {}  # the batch's transactions not yet on those copies
     absorbed: set[tuple[str, str]] = set()  # (card, transaction) pairs this batch absorbed
     ordered = sorted(transactions, key=lambda t: (t.card_token, t.event_time, t.transaction_id))
     for tx in ordered:
@@ -116,14 +139,12 @@ def score_batch(
         seconds = _seconds(tx.event_time)
         if tx.transaction_id not in snap.existing_verdicts:
             stored = snap.terminals.get(tx.terminal_id) or TerminalState()
-            terminal = terminals.get(tx.terminal_id) or stored
+            terminal = _terminal_view(tx.terminal_id, stored, terminals, uncounted)
             day = seconds // SECONDS_PER_DAY
             known = tuple(stored.days)
             out.terminal_counts.append(TerminalCount(tx.terminal_id, day, tx.transaction_id, known))
             pending.append((tx, _features(tx, seconds, card, terminal, manifest.uses_labels)))
-            if tx.terminal_id not in terminals:
-                terminal = terminals[tx.terminal_id] = terminal.copy()
-            online.add_to_terminal(terminal, seconds)
+            uncounted.setdefault(tx.terminal_id, []).append(seconds)
         if tx.card_token not in out.cards:
             card = out.cards[tx.card_token] = _working_copy(card)
         _absorb(card, tx, seconds, keep)

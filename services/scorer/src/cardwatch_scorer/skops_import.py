@@ -18,6 +18,7 @@ from typing import Any
 from cardwatch_shared.model_manifest import TRUSTED_ESTIMATORS
 
 UNTRUSTED_UFUNC_MODULES = frozenset({"scipy.special"})
+CENSUS = "get_public_type_names"  # the helper in skops.io._utils that lists a module's ufuncs
 
 
 def cardwatch_estimators(*_args: object, **_kwargs: object) -> list[tuple[str, type]]:
@@ -56,9 +57,9 @@ def _import_with_cut_census() -> ModuleType:
     package = importlib.util.module_from_spec(spec)
     sys.modules["skops.io"] = package
     helpers = importlib.import_module("skops.io._utils")
-    estimators, ufuncs = sklearn.utils.all_estimators, helpers.get_public_type_names
+    estimators, ufuncs = sklearn.utils.all_estimators, getattr(helpers, CENSUS)
     sklearn.utils.all_estimators = cardwatch_estimators
-    helpers.get_public_type_names = _without_scipy_ufuncs(ufuncs)
+    setattr(helpers, CENSUS, _without_scipy_ufuncs(ufuncs))
     try:
         spec.loader.exec_module(package)
     except BaseException:
@@ -67,7 +68,7 @@ def _import_with_cut_census() -> ModuleType:
         raise
     finally:
         sklearn.utils.all_estimators = estimators
-        helpers.get_public_type_names = ufuncs
+        setattr(helpers, CENSUS, ufuncs)
     parent.io = package  # type: ignore[attr-defined]
     return package
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from cardwatch_shared.features.spec import NIGHT_HOURS, SECONDS_PER_DAY, SPEC, FeatureSpec
@@ -64,13 +65,70 @@ class TerminalState:
         return cls(days={int(d): [float(v[0]), float(v[1])] for d, v in data["days"].items()})
 
 
-def _window(days: dict[int, list[float]], first: int, last: int) -> tuple[float, float]:
-    count = total = 0.0
-    for day, (c, s) in days.items():
-        if first <= day <= last:
-            count += c
-            total += s
-    return count, total
+@cache
+def _by_length(windows: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+    """(position, length) of each window, shortest first."""
+    return tuple(sorted(enumerate(windows), key=lambda pair: pair[1]))
+
+
+def _window_sums(
+    days: dict[int, list[float]], last: int, windows: tuple[int, ...]
+) -> list[tuple[float, float]]:
+    """The two sums of each window of `w` days ending on day `last`, in `windows`' order.
+
+    The windows share their last day, so one pass serves them all: over the buckets when they are
+    few, else one walk back from the last day, a dict probe a day."""
+    ordered = _by_length(windows)
+    if len(days) * len(windows) < ordered[-1][1]:
+        return _sums_of_few(days, last, ordered)
+    sums: list[tuple[float, float]] = [(0.0, 0.0)] * len(windows)
+    first = second = 0.0
+    age = 0
+    probe = days.get
+    for position, length in ordered:
+        while age < length:
+            bucket = probe(last - age)
+            if bucket is not None:
+                first += bucket[0]
+                second += bucket[1]
+            age += 1
+        sums[position] = (first, second)
+    return sums
+
+
+def _sums_of_few(
+    days: dict[int, list[float]], last: int, ordered: tuple[tuple[int, int], ...]
+) -> list[tuple[float, float]]:
+    """`_window_sums` by visiting each bucket (`ordered`: (position, length), shortest first)."""
+    firsts, seconds = [0.0] * len(ordered), [0.0] * len(ordered)
+    for day, (first, second) in days.items():
+        age = last - day
+        if age < 0:
+            continue
+        for position, length in ordered:
+            if age < length:
+                firsts[position] += first
+                seconds[position] += second
+    return list(zip(firsts, seconds, strict=True))
+
+
+@cache
+def _card_names(windows: tuple[int, ...]) -> tuple[tuple[str, str, str | None], ...]:
+    """Per card window: its count, mean amount and amount-to-mean features (no ratio for 1d)."""
+    return tuple(
+        (
+            f"card_count_{w}d",
+            f"card_mean_amount_{w}d",
+            f"amount_to_card_mean_{w}d" if w > 1 else None,
+        )
+        for w in windows
+    )
+
+
+@cache
+def _terminal_names(windows: tuple[int, ...]) -> tuple[tuple[str, str], ...]:
+    """Per terminal window: its count and risk features."""
+    return tuple((f"terminal_count_{w}d", f"terminal_risk_{w}d") for w in windows)
 
 
 def transaction_features(amount: float, seconds: int) -> dict[str, float]:
@@ -88,19 +146,24 @@ def card_features(
     """The card features of a transaction, given the card's state before it."""
     day = seconds // SECONDS_PER_DAY
     out: dict[str, float] = {}
-    for w in spec.card_windows:
-        count, total = _window(state.days, day - w + 1, day)
-        count, total = count + 1, total + amount
-        mean = total / count
-        out[f"card_count_{w}d"], out[f"card_mean_amount_{w}d"] = count, mean
-        if w > 1:
-            out[f"amount_to_card_mean_{w}d"] = amount / mean
+    windows = spec.card_windows
+    sums = _window_sums(state.days, day, windows)
+    for (count_name, mean_name, ratio_name), (before, spent) in zip(
+        _card_names(windows), sums, strict=True
+    ):
+        count = before + 1
+        mean = (spent + amount) / count
+        out[count_name], out[mean_name] = count, mean
+        if ratio_name is not None:
+            out[ratio_name] = amount / mean
     last = state.last_seconds
     out["card_seconds_since_last"] = float(seconds - last) if last is not None else NAN
     return out
 
 
 def _drop_days_up_to(days: dict[int, list[float]], oldest: int) -> None:
+    if not days or min(days) > oldest:  # the common case, found without a Python loop
+        return
     for day in [d for d in days if d <= oldest]:
         del days[day]
 
@@ -121,12 +184,15 @@ def terminal_features(
 ) -> dict[str, float]:
     """Terminal volume (and, with a label feed, risk) over the delayed windows."""
     last = seconds // SECONDS_PER_DAY - spec.label_delay_days
+    windows = spec.terminal_windows
+    sums = _window_sums(state.days, last, windows)
     out: dict[str, float] = {}
-    for w in spec.terminal_windows:
-        count, frauds = _window(state.days, last - w + 1, last)
-        out[f"terminal_count_{w}d"] = count
+    for (count_name, risk_name), (count, frauds) in zip(
+        _terminal_names(windows), sums, strict=True
+    ):
+        out[count_name] = count
         if with_labels:
-            out[f"terminal_risk_{w}d"] = frauds / count if count > 0 else NAN
+            out[risk_name] = frauds / count if count > 0 else NAN
     return out
 
 

@@ -57,10 +57,8 @@ class MemoryStore:
 
         return Snapshot(set(), {}, {})
 
-    def commit(self, verdicts: list[Any], _counts: list[Any]) -> set[str]:
-        from cardwatch_shared.verdict_item import to_item
-
-        return {to_item(v)["transaction_id"] for v in verdicts}
+    def commit(self, items: list[dict[str, Any]], _counts: list[Any]) -> set[str]:
+        return {item["transaction_id"] for item in items}
 
     def save_cards(self, records: dict[str, Any]) -> dict[str, str]:
         for record in records.values():
@@ -205,11 +203,11 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
     rules = FixedRules(twenty_rules())
     ruled = process_batch(batch, store, models, 500, rules=rules)  # type: ignore[arg-type]
     assert ruled.scored is not None
-    assert any(v.rules_fired for v in ruled.scored.verdicts), "the rule set must do work"
+    assert any(item["rules_fired"] for item in ruled.scored.items), "the rule set must do work"
     warm = WarmStore(batch)
     warmed = process_batch(batch, warm, models, 500)  # type: ignore[arg-type]
     assert warmed.scored is not None
-    assert min(v.features["card_count_30d"] for v in warmed.scored.verdicts) > 87, "warm state"
+    assert min(v.features["card_count_30d"] for v in warmed.scored.verdicts()) > 87, "warm"
     path, with_rules, floor, warm_path = best_rates(
         n,
         9,

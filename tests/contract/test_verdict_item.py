@@ -1,16 +1,28 @@
-"""A verdict survives its DynamoDB item form: what the scorer writes, the notifier reads back."""
+"""A verdict survives its DynamoDB item form: what the scorer writes, the notifier reads back; and
+the items the scorer builds from what it judged equal those of the validated `Verdict`."""
 
 from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cardwatch_shared.verdict_item import from_item, to_item
+from cardwatch_shared.contracts import Channel, Decision, ReasonCode, Verdict
+from cardwatch_shared.contracts.verdict import MAX_REASONS
+from cardwatch_shared.verdict_item import (
+    Judgement,
+    VerdictStamp,
+    from_item,
+    scored_item,
+    to_item,
+)
+from tests.support.transactions import transaction
 from tests.support.verdicts import sample_verdict
 
 pytestmark = pytest.mark.contract
@@ -47,3 +59,75 @@ def test_item_has_the_contract_s_json_form_for_everything_else() -> None:
         dumped.pop(name)
         item.pop(name)
     assert item == dumped
+
+
+names = st.from_regex(r"[a-z_0-9]{1,30}", fullmatch=True)
+moments = st.datetimes(
+    min_value=datetime(2020, 1, 1),  # noqa: DTZ001 - hypothesis bounds are naive
+    max_value=datetime(2030, 1, 1),  # noqa: DTZ001
+    timezones=st.sampled_from([UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5))]),
+)
+codes = st.builds(
+    ReasonCode,
+    code=st.from_regex(r"[a-z0-9_]{1,20}", fullmatch=True),
+    text=st.text(st.characters(codec="utf-8"), min_size=1, max_size=200),
+)
+cases = st.fixed_dictionaries(
+    {
+        "index": st.integers(min_value=0, max_value=10_000),
+        "amount": st.decimals(min_value="0.01", max_value="99999.99", places=2),
+        "channel": st.sampled_from(list(Channel)),
+        "event_time": moments,
+        "scored_at": moments,
+        "score": st.floats(min_value=0, max_value=1),
+        "threshold": st.floats(min_value=0, max_value=1),
+        "decision": st.sampled_from(list(Decision)),
+        "reasons": st.lists(codes, max_size=MAX_REASONS),
+        "rules": st.lists(names, max_size=4),
+        "rule_set": st.none() | names,
+        "features": st.dictionaries(names, feature_values),
+    }
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=cases)
+def test_the_scorer_s_items_equal_those_of_the_validated_verdict(case: dict[str, Any]) -> None:
+    tx = transaction(
+        case["index"],
+        amount=str(case["amount"]),
+        channel=case["channel"],
+        event_time=case["event_time"],
+    )
+    judged = Judgement(case["score"], case["decision"], case["reasons"], case["rules"])
+    stamp = VerdictStamp(case["threshold"], "m-1", case["rule_set"], case["scored_at"])
+    verdict = Verdict(
+        transaction_id=tx.transaction_id,
+        card_token=tx.card_token,
+        last4=tx.last4,
+        amount=tx.amount,
+        currency=tx.currency,
+        merchant_id=tx.merchant_id,
+        merchant_name=tx.merchant_name,
+        mcc=tx.mcc,
+        terminal_id=tx.terminal_id,
+        channel=tx.channel,
+        country=tx.country,
+        score=case["score"],
+        threshold=case["threshold"],
+        is_fraud=case["decision"] is Decision.BLOCK,
+        decision=case["decision"],
+        model_version="m-1",
+        reason_codes=case["reasons"],
+        rules_fired=case["rules"],
+        rule_set_version=case["rule_set"],
+        features={k: v for k, v in case["features"].items() if math.isfinite(v)},
+        event_time=tx.event_time,
+        ingested_at=tx.ingested_at,
+        scored_at=case["scored_at"],
+        source_key=tx.source.key,
+        source_row=tx.source.row_number,
+    )
+    item = scored_item(tx, judged, case["features"], stamp)
+    assert item == to_item(verdict)
+    assert from_item(item) == verdict

@@ -8,6 +8,7 @@ threshold; a label (an analyst's decision or a chargeback) takes it off the queu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
@@ -27,13 +28,16 @@ def grey_zone_floor(threshold: float, review_score_min: float | None) -> float:
     return review_score_min if review_score_min is not None else threshold * DEFAULT_GREY_ZONE
 
 
-def needs_review(verdict: Verdict, review_score_min: float | None = None) -> bool:
-    """Fraud, a rule's `review`, or a grey-zone score; never a transaction a rule allowed."""
-    if verdict.is_fraud or verdict.decision is Decision.REVIEW:
+def needs_review(item: Mapping[str, Any], review_score_min: float | None = None) -> bool:
+    """Fraud, a rule's `review`, or a grey-zone score; never a transaction a rule allowed.
+
+    `item` is a verdict in its item form (`to_item`), as the scorer writes it."""
+    if item["is_fraud"] or item["decision"] == Decision.REVIEW:
         return True
-    if verdict.rules_fired:  # an allow list or allow rule decided: trusted, not queued
+    if item["rules_fired"]:  # an allow list or allow rule decided: trusted, not queued
         return False
-    return verdict.score >= grey_zone_floor(verdict.threshold, review_score_min)
+    floor = grey_zone_floor(float(item["threshold"]), review_score_min)
+    return float(item["score"]) >= floor
 
 
 def queued(item: dict[str, Any]) -> dict[str, Any]:

@@ -34,7 +34,7 @@ def test_later_transactions_count_the_batch_s_earlier_ones_on_their_terminal() -
     snap = Snapshot(set(), {}, {"T-9": stored})
     scored = score_batch(batch, snap, model, datetime.now(UTC), 500)
     order = sorted(batch, key=lambda t: t.card_token)
-    seen = {v.transaction_id: v.features["terminal_count_7d"] for v in scored.verdicts}
+    seen = {v.transaction_id: v.features["terminal_count_7d"] for v in scored.verdicts()}
     expected, late_before = {}, 0
     for tx in order:
         is_late = tx.event_time < T0

@@ -74,17 +74,18 @@ def process_batch(
     )
     live_rules = rules.get() if rules is not None else None
     scored = score_batch(transactions, snap, model, now(), keep_ids, rules=live_rules)
-    written = store.commit(scored.verdicts, scored.terminal_counts)
+    written = store.commit(scored.items, scored.terminal_counts)
     stale = store.save_cards(scored.cards)
     for sequence, tx in decoded:
         if tx.card_token in stale:
             outcome.failures[sequence] = stale[tx.card_token]
     outcome.scored = scored
     outcome.verdicts_written = len(written)
-    outcome.frauds = sum(1 for v in scored.verdicts if v.is_fraud and v.transaction_id in written)
+    new_items = [item for item in scored.items if item["transaction_id"] in written]
+    outcome.frauds = sum(1 for item in new_items if item["is_fraud"])
     outcome.model_version = model.manifest.version
     outcome.rule_set_version = live_rules.version if live_rules else None
-    new_scores = [v.score for v in scored.verdicts if v.transaction_id in written]
+    new_scores = [float(item["score"]) for item in new_items]
     _track_drift(outcome, store, model.manifest, new_scores, now())
     return outcome
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from operator import itemgetter
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,17 +30,23 @@ from cardwatch_shared.contracts.verdict import MAX_REASONS, MAX_RULES_FIRED
 from cardwatch_shared.features import online
 from cardwatch_shared.features.online import TerminalState
 from cardwatch_shared.features.spec import SECONDS_PER_DAY
+from cardwatch_shared.verdict_item import Judgement, VerdictStamp, from_item, scored_item
 
 
 @dataclass
 class ScoredBatch:
-    """New verdicts, their terminal counts (written with them), card states."""
+    """New verdicts (as their DynamoDB items), their terminal counts (written with them), card
+    states."""
 
-    verdicts: list[Verdict] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
     terminal_counts: list[TerminalCount] = field(default_factory=list)
     cards: dict[str, CardRecord] = field(default_factory=dict)
     features: pd.DataFrame | None = None
     feature_ids: list[str] = field(default_factory=list)
+
+    def verdicts(self) -> list[Verdict]:
+        """The new verdicts, read back (and validated) from their items."""
+        return [from_item(item) for item in self.items]
 
 
 def _seconds(moment: datetime) -> int:
@@ -158,21 +165,12 @@ def score_batch(
     out.feature_ids = [tx.transaction_id for tx, _ in pending]
     live = rules or LiveRules()
     decided = apply_rules(live, pending, scores, manifest.threshold, now)
+    stamp = VerdictStamp(manifest.threshold, manifest.version, live.version, now)
     for index, ((tx, features), score) in enumerate(zip(pending, scores, strict=True)):
         hits = decided.hits[index] if decided else []
         decision = decided.decisions[index] if decided else None
-        out.verdicts.append(
-            make_verdict(
-                tx,
-                float(score),
-                features,
-                model,
-                now,
-                decision=decision,
-                hits=hits,
-                rules_version=live.version,
-            )
-        )
+        judged = judge(float(score), features, manifest.threshold, decision, hits)
+        out.items.append(scored_item(tx, judged, features, stamp))
     return out
 
 
@@ -219,50 +217,21 @@ def _rule_reason(hit: RuleHit) -> ReasonCode:
     return ReasonCode(code=code, text=hit.text[:200])
 
 
-def make_verdict(
-    tx: Transaction,
+def judge(
     score: float,
     features: dict[str, float],
-    model: LiveModel,
-    now: datetime,
-    *,
-    decision: Decision | None = None,
-    hits: list[RuleHit] | None = None,
-    rules_version: str | None = None,
-) -> Verdict:
-    """The verdict of one scored transaction (`decision` None: the model's alone)."""
-    manifest = model.manifest
+    threshold: float,
+    decision: Decision | None,
+    hits: list[RuleHit],
+) -> Judgement:
+    """Score (clamped; NaN counts as certain fraud), decision (`None`: the model's alone) and
+    reasons: the deciding rules' first, then the features'."""
     score = min(1.0, max(0.0, score if math.isfinite(score) else 1.0))
     if decision is None:
-        decision = Decision.BLOCK if score >= manifest.threshold else Decision.ALLOW
-    hits = hits or []
+        decision = Decision.BLOCK if score >= threshold else Decision.ALLOW
     codes = [_rule_reason(hit) for hit in hits[:MAX_REASONS]]
     if len(codes) < MAX_REASONS:
         codes += reasons(features)
-    return Verdict(
-        transaction_id=tx.transaction_id,
-        card_token=tx.card_token,
-        last4=tx.last4,
-        amount=tx.amount,
-        currency=tx.currency,
-        merchant_id=tx.merchant_id,
-        merchant_name=tx.merchant_name,
-        mcc=tx.mcc,
-        terminal_id=tx.terminal_id,
-        channel=tx.channel,
-        country=tx.country,
-        score=score,
-        threshold=manifest.threshold,
-        is_fraud=decision is Decision.BLOCK,
-        decision=decision,
-        model_version=manifest.version,
-        reason_codes=codes[:MAX_REASONS],
-        rules_fired=[hit.name for hit in hits][:MAX_RULES_FIRED],
-        rule_set_version=rules_version,
-        features={k: v for k, v in features.items() if math.isfinite(v)},
-        event_time=tx.event_time,
-        ingested_at=tx.ingested_at,
-        scored_at=now,
-        source_key=tx.source.key,
-        source_row=tx.source.row_number,
+    return Judgement(
+        score, decision, codes[:MAX_REASONS], [hit.name for hit in hits[:MAX_RULES_FIRED]]
     )

@@ -20,14 +20,12 @@ from typing import Any, NamedTuple, TypeVar
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from cardwatch_shared.contracts import Verdict
 from cardwatch_shared.features.online import CardState, TerminalState
 from cardwatch_shared.features.spec import SPEC
 from cardwatch_shared.retry_pause import retry_pause
 from cardwatch_shared.review_queue import needs_review, queued
 from cardwatch_shared.score_drift import histogram_key
 from cardwatch_shared.state_keys import card_key, terminal_key
-from cardwatch_shared.verdict_item import to_item
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -155,18 +153,18 @@ class StateStore:
                 snap.terminals[item["pk"][9:]] = _terminal_state(item)
         return snap
 
-    def commit(self, verdicts: list[Verdict], counts: list[TerminalCount]) -> set[str]:
-        """Write new verdicts, each counted on its terminal (`counts` has one per verdict) in the
-        same transaction.
+    def commit(self, items: list[dict[str, Any]], counts: list[TerminalCount]) -> set[str]:
+        """Write new verdicts (their items), each counted on its terminal (`counts` has one per
+        verdict) in the same transaction.
 
         Returns the ids of the verdicts written now; one that exists already (written, and
         counted, by an earlier delivery) is skipped. Terminals are written in parallel.
         """
         count_of = {count.transaction_id: count for count in counts}
-        by_terminal: dict[str, list[tuple[Verdict, TerminalCount]]] = {}
-        for verdict in verdicts:
-            count = count_of[verdict.transaction_id]
-            by_terminal.setdefault(verdict.terminal_id, []).append((verdict, count))
+        by_terminal: dict[str, list[tuple[dict[str, Any], TerminalCount]]] = {}
+        for item in items:
+            count = count_of[item["transaction_id"]]
+            by_terminal.setdefault(item["terminal_id"], []).append((item, count))
         written = self._each(self._write_terminal, list(by_terminal.values()))
         return set().union(*written)
 
@@ -199,7 +197,7 @@ class StateStore:
         errors = self._each(save, list(records))
         return {t: e for t, e in zip(records, errors, strict=True) if e is not None}
 
-    def _write_terminal(self, pairs: list[tuple[Verdict, TerminalCount]]) -> set[str]:
+    def _write_terminal(self, pairs: list[tuple[dict[str, Any], TerminalCount]]) -> set[str]:
         """One terminal's verdicts and counts, up to VERDICTS_PER_WRITE a transaction, in turn
         (concurrent transactions on one terminal would only conflict)."""
         written: set[str] = set()
@@ -207,7 +205,7 @@ class StateStore:
             written |= self._write_together(pairs[start : start + VERDICTS_PER_WRITE])
         return written
 
-    def _write_together(self, pairs: list[tuple[Verdict, TerminalCount]]) -> set[str]:
+    def _write_together(self, pairs: list[tuple[dict[str, Any], TerminalCount]]) -> set[str]:
         """The verdicts and their terminal's count in one transaction. A verdict that exists is
         dropped and the rest written again; a conflict or throttle is retried after a pause."""
         for attempt in range(WRITE_ATTEMPTS):
@@ -225,21 +223,19 @@ class StateStore:
                     raise
                 self._pause(retry_pause(attempt))
                 continue
-            return {verdict.transaction_id for verdict, _ in pairs}
+            return {item["transaction_id"] for item, _ in pairs}
         raise WriteContendedError(
-            f"terminal {pairs[0][0].terminal_id}: {WRITE_ATTEMPTS} write attempts cancelled"
+            f"terminal {pairs[0][0]['terminal_id']}: {WRITE_ATTEMPTS} write attempts cancelled"
         )
 
-    def _actions(self, pairs: list[tuple[Verdict, TerminalCount]]) -> list[dict[str, Any]]:
+    def _actions(self, pairs: list[tuple[dict[str, Any], TerminalCount]]) -> list[dict[str, Any]]:
         """A conditional put per verdict, then the terminal's count update."""
         actions: list[dict[str, Any]] = []
-        for verdict, _ in pairs:
-            item = to_item(verdict)
-            if needs_review(verdict, self._review_score_min):
-                item = queued(item)
+        for item, _ in pairs:
+            stored = queued(item) if needs_review(item, self._review_score_min) else item
             put = {
                 "TableName": self._verdicts,
-                "Item": {k: _serialize(v) for k, v in item.items()},
+                "Item": {k: _serialize(v) for k, v in stored.items()},
                 "ConditionExpression": "attribute_not_exists(transaction_id)",
             }
             actions.append({"Put": put})

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic_core import to_json, to_jsonable_python
 
@@ -48,8 +48,7 @@ def to_item(verdict: Verdict) -> dict[str, Any]:
     return item
 
 
-@dataclass(frozen=True)
-class Judgement:
+class Judgement(NamedTuple):
     """What the scorer concluded of one transaction (score clamped to [0, 1])."""
 
     score: float

@@ -17,9 +17,10 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
+from cardwatch_shared.attribute_values import attribute_map
 from cardwatch_shared.features.online import CardState, TerminalState
 from cardwatch_shared.features.spec import SPEC
 from cardwatch_shared.retry_pause import retry_pause
@@ -34,7 +35,7 @@ BATCH_GET_LIMIT = 100
 VERDICTS_PER_WRITE = 99  # TransactWriteItems takes 100 actions: the verdicts and one count
 WRITE_ATTEMPTS = 6  # of one transaction cancelled by a conflict or a throttle
 RETRYABLE = frozenset({"None", "TransactionConflict", "ThrottlingError"})
-_serialize, _deserialize = TypeSerializer().serialize, TypeDeserializer().deserialize
+_deserialize = TypeDeserializer().deserialize
 
 
 class StaleCardError(RuntimeError):
@@ -120,7 +121,7 @@ class StateStore:
             pending: dict[str, Any] = {}
             for table, key, projection in requests[start : start + BATCH_GET_LIMIT]:
                 entry = pending.setdefault(table, {"Keys": [], "ConsistentRead": True})
-                entry["Keys"].append({k: _serialize(v) for k, v in key.items()})
+                entry["Keys"].append(attribute_map(key))
                 if projection:
                     entry["ProjectionExpression"] = projection
             while pending:
@@ -235,7 +236,7 @@ class StateStore:
             stored = queued(item) if needs_review(item, self._review_score_min) else item
             put = {
                 "TableName": self._verdicts,
-                "Item": {k: _serialize(v) for k, v in stored.items()},
+                "Item": attribute_map(stored),
                 "ConditionExpression": "attribute_not_exists(transaction_id)",
             }
             actions.append({"Put": put})

@@ -3,7 +3,8 @@ storage faked in memory; beside bare `predict_proba` on the same feature matrix 
 naive per-record scorer (one DataFrame and one predict per transaction, as first designed); and
 the same path with a 20-rule set and 200 list entries beside the model-only path; and the path
 with a warm snapshot (cards with 30 days of history and 500 absorbed ids), as a busy deployment
-reads it.
+reads it: once with the batch's 50 cards and 3 terminals, once with a different card and terminal
+for every record, as a stream of many cards delivers them.
 Run: `uv run python -m bench.scorer_path`.
 """
 
@@ -37,13 +38,14 @@ def build_model() -> Any:
     return load_bundle(bundle.model_bytes, bundle.manifest)
 
 
-def records(n: int) -> list[dict[str, Any]]:
-    """A Lambda Kinesis batch of n transactions over 50 cards."""
+def records(n: int, cards: int = 50, terminals: int = 3) -> list[dict[str, Any]]:
+    """A Lambda Kinesis batch of n transactions over `cards` cards and `terminals` terminals."""
     from tests.support.transactions import transaction
 
     out = []
     for i in range(n):
-        tx = transaction(i, card=f"card{i % 50}", amount=f"{10 + i % 300}.00")
+        card, terminal = f"card{i % cards}", f"T-{i % terminals}"
+        tx = transaction(i, card=card, amount=f"{10 + i % 300}.00", terminal_id=terminal)
         data = base64.b64encode(tx.model_dump_json().encode()).decode()
         out.append({"kinesis": {"sequenceNumber": f"{i:030d}", "data": data, "partitionKey": "k"}})
     return out
@@ -208,7 +210,9 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
     warmed = process_batch(batch, warm, models, 500)  # type: ignore[arg-type]
     assert warmed.scored is not None
     assert min(v.features["card_count_30d"] for v in warmed.scored.verdicts()) > 87, "warm"
-    path, with_rules, floor, warm_path = best_rates(
+    spread = records(n, cards=n, terminals=n)
+    spread_warm = WarmStore(spread)
+    path, with_rules, floor, warm_path, spread_path = best_rates(
         n,
         9,
         [
@@ -216,6 +220,7 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
             lambda: process_batch(batch, store, models, 500, rules=rules),  # type: ignore[arg-type]
             lambda: live.estimator.predict_proba(matrix),
             lambda: process_batch(batch, warm, models, 500),  # type: ignore[arg-type]
+            lambda: process_batch(spread, spread_warm, models, 500),  # type: ignore[arg-type]
         ],
     )
     name = f"scorer path, batch {n}"
@@ -225,6 +230,13 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
         Measurement(
             f"{name}, warm state (30 days a card, 500 ids)",
             warm_path,
+            "records/s",
+            "bare predict_proba",
+            floor,
+        ),
+        Measurement(
+            f"{name}, warm state, a card and a terminal per record",
+            spread_path,
             "records/s",
             "bare predict_proba",
             floor,

@@ -27,6 +27,7 @@ def test_small_scorer_benchmark(monkeypatch: pytest.MonkeyPatch) -> None:
         "bare predict_proba",
         "naive per-record scorer",
         "bare predict_proba",
+        "bare predict_proba",
         "scorer path, model only",
     ]
     assert all(m.unit == "records/s" and m.value > 0 < m.reference_value for m in measurements)

@@ -86,14 +86,14 @@ class WarmStore(MemoryStore):
         day = start // SECONDS_PER_DAY
         cards = {
             tx.card_token: CardRecord(
-                CardState({day - k: [3.0, 90.0] for k in range(1, 30)}, start - 3600),
+                CardState({day - k: (3.0, 90.0) for k in range(1, 30)}, start - 3600),
                 [f"old-{i}" for i in range(500)],
                 7,
             )
             for tx in transactions
         }
         terminals = {
-            tx.terminal_id: TerminalState({day - k: [40.0, 1.0] for k in range(1, SPEC.state_days)})
+            tx.terminal_id: TerminalState({day - k: (40.0, 1.0) for k in range(1, SPEC.state_days)})
             for tx in transactions
         }
         self._snapshot = Snapshot(set(), cards, terminals)

@@ -45,7 +45,7 @@ async def test_decide_the_queue_with_one_key_each(aws_endpoint: str, tmp_path: P
         dynamodb.Table(VERDICTS).put_item(Item=queued(to_item(verdict)))
     dynamodb.Table(VERDICTS).put_item(Item=to_item(sample_verdict(3)))  # not queued
     day = int(EVENT.timestamp()) // SECONDS_PER_DAY
-    state = CardState(days={day: [3.0, 120.0], day - 10: [1.0, 30.0]}, last_seconds=None)
+    state = CardState(days={day: (3.0, 120.0), day - 10: (1.0, 30.0)}, last_seconds=None)
     token = first.card_token
     dynamodb.Table(STATE).put_item(
         Item={"pk": f"card#{token}", "state": json.dumps(state.to_dict()), "applied": "[]",

@@ -30,7 +30,7 @@ def test_later_transactions_count_the_batch_s_earlier_ones_on_their_terminal() -
         transaction(4, card="e", terminal_id="T-9"),
     ]
     stored_day = int(T0.timestamp()) // SECONDS_PER_DAY - late
-    stored = TerminalState({stored_day: [5.0, 0.0]})
+    stored = TerminalState({stored_day: (5.0, 0.0)})
     snap = Snapshot(set(), {}, {"T-9": stored})
     scored = score_batch(batch, snap, model, datetime.now(UTC), 500)
     order = sorted(batch, key=lambda t: t.card_token)
@@ -41,4 +41,4 @@ def test_later_transactions_count_the_batch_s_earlier_ones_on_their_terminal() -
         expected[tx.transaction_id] = 0.0 if is_late else 5.0 + late_before
         late_before += is_late
     assert seen == expected
-    assert stored.days == {stored_day: [5.0, 0.0]}, "the snapshot's state is not changed"
+    assert stored.days == {stored_day: (5.0, 0.0)}, "the snapshot's state is not changed"

@@ -24,13 +24,13 @@ TODAY = 20_400
 
 buckets = st.dictionaries(
     st.integers(TODAY - 45, TODAY + 2),
-    st.tuples(st.integers(1, 9), st.integers(0, 90_000)).map(lambda b: [float(b[0]), b[1] / 100]),
+    st.tuples(st.integers(1, 9), st.integers(0, 90_000)).map(lambda b: (float(b[0]), b[1] / 100)),
     max_size=48,
 )
 windows = st.lists(st.integers(1, 40), min_size=1, max_size=4, unique=True).map(tuple)
 
 
-def window(days: dict[int, list[float]], first: int, last: int) -> tuple[float, float]:
+def window(days: dict[int, tuple[float, float]], first: int, last: int) -> tuple[float, float]:
     """One window summed alone: the definition."""
     inside = [bucket for day, bucket in days.items() if first <= day <= last]
     return sum(b[0] for b in inside), sum(b[1] for b in inside)
@@ -43,7 +43,7 @@ def close(a: float, b: float) -> bool:
 @settings(max_examples=300, deadline=None)
 @given(days=buckets, card_windows=windows, amount=st.floats(0.01, 5_000))
 def test_card_windows_equal_each_window_summed_alone(
-    days: dict[int, list[float]], card_windows: tuple[int, ...], amount: float
+    days: dict[int, tuple[float, float]], card_windows: tuple[int, ...], amount: float
 ) -> None:
     spec = FeatureSpec(card_windows=card_windows)
     seconds = TODAY * SECONDS_PER_DAY + 3_600
@@ -60,7 +60,7 @@ def test_card_windows_equal_each_window_summed_alone(
 @settings(max_examples=300, deadline=None)
 @given(days=buckets, terminal_windows=windows)
 def test_terminal_windows_equal_each_window_summed_alone(
-    days: dict[int, list[float]], terminal_windows: tuple[int, ...]
+    days: dict[int, tuple[float, float]], terminal_windows: tuple[int, ...]
 ) -> None:
     spec = FeatureSpec(terminal_windows=terminal_windows)
     seconds = TODAY * SECONDS_PER_DAY + 3_600

@@ -76,11 +76,12 @@ class Snapshot:
 
 
 def _terminal_state(item: dict[str, Any]) -> TerminalState:
-    days: dict[int, list[float]] = {}
+    counts: dict[int, float] = {}
+    frauds: dict[int, float] = {}
     for name, value in item.items():
         if name[:2] in {"n_", "f_"} and name[2:].isdigit():
-            bucket = days.setdefault(int(name[2:]), [0.0, 0.0])
-            bucket[0 if name[0] == "n" else 1] = float(value)
+            (counts if name[0] == "n" else frauds)[int(name[2:])] = float(value)
+    days = {day: (counts.get(day, 0.0), frauds.get(day, 0.0)) for day in counts | frauds}
     return TerminalState(days=days)
 
 

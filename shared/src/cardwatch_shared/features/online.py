@@ -16,53 +16,59 @@ from typing import Any
 from cardwatch_shared.features.spec import NIGHT_HOURS, SECONDS_PER_DAY, SPEC, FeatureSpec
 
 NAN = math.nan
+# A day's two sums. Tuples, not lists: a state is copied with one `dict()` call, and the cyclic
+# collector does not track tuples of floats (a month of list buckets per card were 30 more
+# objects for it to traverse, per record of a batch).
+Bucket = tuple[float, float]
+EMPTY_BUCKET: Bucket = (0.0, 0.0)
 
 
 @dataclass
 class CardState:
-    """A card's recent behaviour: per day [count, amount sum], and its last transaction time."""
+    """A card's recent behaviour: per day (count, amount sum), and its last transaction time."""
 
-    days: dict[int, list[float]] = field(default_factory=dict)
+    days: dict[int, Bucket] = field(default_factory=dict)
     last_seconds: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain types, for storage."""
-        return {"days": {str(d): v for d, v in self.days.items()}, "last": self.last_seconds}
+        days = {str(d): list(v) for d, v in self.days.items()}
+        return {"days": days, "last": self.last_seconds}
 
     def copy(self) -> CardState:
         """A copy that can be changed in place without touching this one."""
-        return CardState({d: list(v) for d, v in self.days.items()}, self.last_seconds)
+        return CardState(dict(self.days), self.last_seconds)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> CardState:
         """From `to_dict`'s output (None: a card never seen)."""
         if not data:
             return cls()
-        days = {int(d): [float(v[0]), float(v[1])] for d, v in data.get("days", {}).items()}
+        days = {int(d): (float(v[0]), float(v[1])) for d, v in data.get("days", {}).items()}
         last = data.get("last")
         return cls(days=days, last_seconds=int(last) if last is not None else None)
 
 
 @dataclass
 class TerminalState:
-    """A terminal's per-day [transactions, confirmed frauds]."""
+    """A terminal's per-day (transactions, confirmed frauds)."""
 
-    days: dict[int, list[float]] = field(default_factory=dict)
+    days: dict[int, Bucket] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain types, for storage."""
-        return {"days": {str(d): v for d, v in self.days.items()}}
+        return {"days": {str(d): list(v) for d, v in self.days.items()}}
 
     def copy(self) -> TerminalState:
         """A copy that can be changed in place without touching this one."""
-        return TerminalState({d: list(v) for d, v in self.days.items()})
+        return TerminalState(dict(self.days))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> TerminalState:
         """From `to_dict`'s output (None: a terminal never seen)."""
         if not data:
             return cls()
-        return cls(days={int(d): [float(v[0]), float(v[1])] for d, v in data["days"].items()})
+        return cls(days={int(d): (float(v[0]), float(v[1])) for d, v in data["days"].items()})
 
 
 @cache
@@ -72,7 +78,7 @@ def _by_length(windows: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
 
 
 def _window_sums(
-    days: dict[int, list[float]], last: int, windows: tuple[int, ...]
+    days: dict[int, Bucket], last: int, windows: tuple[int, ...]
 ) -> list[tuple[float, float]]:
     """The two sums of each window of `w` days ending on day `last`, in `windows`' order.
 
@@ -97,7 +103,7 @@ def _window_sums(
 
 
 def _sums_of_few(
-    days: dict[int, list[float]], last: int, ordered: tuple[tuple[int, int], ...]
+    days: dict[int, Bucket], last: int, ordered: tuple[tuple[int, int], ...]
 ) -> list[tuple[float, float]]:
     """`_window_sums` by visiting each bucket (`ordered`: (position, length), shortest first)."""
     firsts, seconds = [0.0] * len(ordered), [0.0] * len(ordered)
@@ -161,7 +167,7 @@ def card_features(
     return out
 
 
-def _drop_days_up_to(days: dict[int, list[float]], oldest: int) -> None:
+def _drop_days_up_to(days: dict[int, Bucket], oldest: int) -> None:
     if not days or min(days) > oldest:  # the common case, found without a Python loop
         return
     for day in [d for d in days if d <= oldest]:
@@ -172,9 +178,8 @@ def add_to_card(state: CardState, amount: float, seconds: int, spec: FeatureSpec
     """Apply the transaction to the card's state in place (old days trimmed)."""
     day = seconds // SECONDS_PER_DAY
     _drop_days_up_to(state.days, day - max(spec.card_windows))
-    bucket = state.days.setdefault(day, [0.0, 0.0])
-    bucket[0] += 1
-    bucket[1] += amount
+    count, total = state.days.get(day, EMPTY_BUCKET)
+    state.days[day] = (count + 1, total + amount)
     last = state.last_seconds
     state.last_seconds = seconds if last is None else max(last, seconds)
 
@@ -200,7 +205,8 @@ def add_to_terminal(state: TerminalState, seconds: int, spec: FeatureSpec = SPEC
     """Count one more transaction on the terminal's state in place (old days trimmed)."""
     day = seconds // SECONDS_PER_DAY
     _drop_days_up_to(state.days, day - spec.state_days)
-    state.days.setdefault(day, [0.0, 0.0])[0] += 1
+    count, frauds = state.days.get(day, EMPTY_BUCKET)
+    state.days[day] = (count + 1, frauds)
 
 
 def apply_label(state: TerminalState, seconds: int, is_fraud: bool) -> TerminalState:
@@ -208,6 +214,7 @@ def apply_label(state: TerminalState, seconds: int, is_fraud: bool) -> TerminalS
     if not is_fraud:
         return state
     day = seconds // SECONDS_PER_DAY
-    days = {d: list(v) for d, v in state.days.items()}
-    days.setdefault(day, [0.0, 0.0])[1] += 1
+    days = dict(state.days)
+    count, frauds = days.get(day, EMPTY_BUCKET)
+    days[day] = (count, frauds + 1)
     return TerminalState(days=days)

@@ -4,7 +4,8 @@ naive per-record scorer (one DataFrame and one predict per transaction, as first
 the same path with a 20-rule set and 200 list entries beside the model-only path; and the path
 with a warm snapshot (cards with 30 days of history and 500 absorbed ids), as a busy deployment
 reads it: once with the batch's 50 cards and 3 terminals, once with a different card and terminal
-for every record, as a stream of many cards delivers them.
+for every record, as a stream of many cards delivers them. The path runs as the handler runs it,
+with the cyclic collector paused until the batch's objects are freed (`gc_pause.py`).
 Run: `uv run python -m bench.scorer_path`.
 """
 
@@ -163,6 +164,15 @@ class FixedModels:
         return self.live
 
 
+def handled(batch: list[dict[str, Any]], store: Any, models: Any, rules: Any = None) -> None:
+    """`process_batch` as the handler runs it: the collector paused until its outcome is freed."""
+    from cardwatch_scorer.batch import process_batch
+    from cardwatch_scorer.gc_pause import gc_paused
+
+    with gc_paused():
+        process_batch(batch, store, models, 500, rules=rules)
+
+
 def best_rate(n: int, repeats: int, func: Any) -> float:
     times = []
     for _ in range(repeats):
@@ -216,11 +226,11 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
         n,
         9,
         [
-            lambda: process_batch(batch, store, models, 500),  # type: ignore[arg-type]
-            lambda: process_batch(batch, store, models, 500, rules=rules),  # type: ignore[arg-type]
+            lambda: handled(batch, store, models),
+            lambda: handled(batch, store, models, rules),
             lambda: live.estimator.predict_proba(matrix),
-            lambda: process_batch(batch, warm, models, 500),  # type: ignore[arg-type]
-            lambda: process_batch(spread, spread_warm, models, 500),  # type: ignore[arg-type]
+            lambda: handled(batch, warm, models),
+            lambda: handled(spread, spread_warm, models),
         ],
     )
     name = f"scorer path, batch {n}"

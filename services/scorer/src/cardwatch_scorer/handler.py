@@ -21,6 +21,7 @@ from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import Ki
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from cardwatch_scorer.batch import BatchOutcome, process_batch
+from cardwatch_scorer.gc_pause import gc_paused
 from cardwatch_scorer.model_cache import ModelCache
 from cardwatch_scorer.observability import logger, metrics, tracer
 from cardwatch_scorer.rules_cache import RulesCache
@@ -85,7 +86,15 @@ def _record_metrics(
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Kinesis batch → verdicts; the failed records in `batchItemFailures`."""
+    """Kinesis batch → verdicts; the failed records in `batchItemFailures`.
+
+    The cyclic collector is paused for the invocation and resumed once `_handle` has returned,
+    when the batch's objects are freed already (resumed earlier, it would traverse them all)."""
+    with gc_paused():
+        return _handle(event, context)
+
+
+def _handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings, store, models, rules = runtime()
     started = time.perf_counter()
     records = event.get("Records", [])

@@ -74,33 +74,38 @@ class MemoryStore:
 
 class WarmStore(MemoryStore):
     """A snapshot as a busy deployment reads it: every card with 30 days of history and 500
-    absorbed ids, every terminal with the 37 days its state keeps."""
+    absorbed ids, every terminal with the 37 days its state keeps. A batch owns its snapshot (it
+    updates its cards in place), so a fresh one is made for each run, before it is timed, as the
+    store reads one per batch."""
 
-    def __init__(self, batch: list[dict[str, Any]]) -> None:
+    def __init__(self, batch: list[dict[str, Any]], runs: int = 12) -> None:
         from cardwatch_scorer.batch import decode
-        from cardwatch_scorer.state_store import CardRecord, Snapshot
-        from cardwatch_shared.features.online import CardState, TerminalState
-        from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
+        from cardwatch_shared.features.spec import SECONDS_PER_DAY
 
         transactions = [tx for _, tx in decode(batch)[0]]
-        start = min(int(tx.event_time.timestamp()) for tx in transactions)
-        day = start // SECONDS_PER_DAY
+        self._start = min(int(tx.event_time.timestamp()) for tx in transactions)
+        self._day = self._start // SECONDS_PER_DAY
+        self._cards = sorted({tx.card_token for tx in transactions})
+        self._terminals = sorted({tx.terminal_id for tx in transactions})
+        self._ready = [self._fresh() for _ in range(runs)]
+
+    def _fresh(self) -> Any:
+        from cardwatch_scorer.state_store import CardRecord, Snapshot
+        from cardwatch_shared.features.online import CardState, TerminalState
+        from cardwatch_shared.features.spec import SPEC
+
+        card_days = {self._day - k: (3.0, 90.0) for k in range(1, 30)}
+        terminal_days = {self._day - k: (40.0, 1.0) for k in range(1, SPEC.state_days)}
+        ids = [f"old-{i}" for i in range(500)]
         cards = {
-            tx.card_token: CardRecord(
-                CardState({day - k: (3.0, 90.0) for k in range(1, 30)}, start - 3600),
-                [f"old-{i}" for i in range(500)],
-                7,
-            )
-            for tx in transactions
+            token: CardRecord(CardState(dict(card_days), self._start - 3600), list(ids), 7)
+            for token in self._cards
         }
-        terminals = {
-            tx.terminal_id: TerminalState({day - k: (40.0, 1.0) for k in range(1, SPEC.state_days)})
-            for tx in transactions
-        }
-        self._snapshot = Snapshot(set(), cards, terminals)
+        terminals = {terminal: TerminalState(dict(terminal_days)) for terminal in self._terminals}
+        return Snapshot(set(), cards, terminals)
 
     def snapshot(self, *_args: Any) -> Any:
-        return self._snapshot
+        return self._ready.pop() if self._ready else self._fresh()
 
 
 def twenty_rules() -> Any:

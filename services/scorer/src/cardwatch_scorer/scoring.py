@@ -4,6 +4,10 @@ Transactions of one card are taken in event-time order; each sees the card's sta
 earlier ones applied. A transaction that already has a verdict (a replay) is not scored nor
 counted again (its terminal counted it with the verdict); if its card never absorbed it (the
 function died between the two writes) the card absorbs it now.
+
+The batch owns its snapshot (the store reads a fresh one for every batch): a card's record in it
+is updated in place as the card absorbs its transactions, then saved. Terminals are read as
+stored; a terminal seen twice in the batch gets a copy that counts the batch's transactions.
 """
 
 from __future__ import annotations
@@ -51,11 +55,6 @@ class ScoredBatch:
 
 def _seconds(moment: datetime) -> int:
     return int(moment.timestamp())
-
-
-def _working_copy(record: CardRecord) -> CardRecord:
-    """The batch's own copy of a card, changed in place as its transactions are absorbed."""
-    return CardRecord(record.state.copy(), list(record.applied), record.version)
 
 
 def _absorb(record: CardRecord, tx: Transaction, seconds: int, keep: int) -> None:
@@ -131,7 +130,8 @@ def score_batch(
     *,
     rules: LiveRules | None = None,
 ) -> ScoredBatch:
-    """Features for every new transaction, one prediction call, rules, verdicts, card states."""
+    """Features for every new transaction, one prediction call, rules, verdicts, card states
+    (`snap`'s card records, updated in place)."""
     manifest = model.manifest
     out = ScoredBatch()
     pending: list[tuple[Transaction, dict[str, float]]] = []
@@ -152,8 +152,7 @@ def score_batch(
             out.terminal_counts.append(TerminalCount(tx.terminal_id, day, tx.transaction_id, known))
             pending.append((tx, _features(tx, seconds, card, terminal, manifest.uses_labels)))
             uncounted.setdefault(tx.terminal_id, []).append(seconds)
-        if tx.card_token not in out.cards:
-            card = out.cards[tx.card_token] = _working_copy(card)
+        out.cards[tx.card_token] = card  # the snapshot's own record, changed in place
         _absorb(card, tx, seconds, keep)
         absorbed.add((tx.card_token, tx.transaction_id))
     if not pending:

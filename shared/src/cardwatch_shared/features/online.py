@@ -32,7 +32,7 @@ class CardState:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain types, for storage."""
-        days = {str(d): list(v) for d, v in self.days.items()}
+        days = {str(d): v for d, v in self.days.items()}  # a bucket's tuple is a JSON array
         return {"days": days, "last": self.last_seconds}
 
     def copy(self) -> CardState:
@@ -57,7 +57,7 @@ class TerminalState:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain types, for storage."""
-        return {"days": {str(d): list(v) for d, v in self.days.items()}}
+        return {"days": {str(d): v for d, v in self.days.items()}}
 
     def copy(self) -> TerminalState:
         """A copy that can be changed in place without touching this one."""

@@ -31,9 +31,8 @@ class CardState:
     last_seconds: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain types, for storage."""
-        days = {str(d): v for d, v in self.days.items()}  # a bucket's tuple is a JSON array
-        return {"days": days, "last": self.last_seconds}
+        """For storage as JSON (which writes the day keys as strings, the buckets as arrays)."""
+        return {"days": dict(self.days), "last": self.last_seconds}
 
     def copy(self) -> CardState:
         """A copy that can be changed in place without touching this one."""
@@ -56,8 +55,8 @@ class TerminalState:
     days: dict[int, Bucket] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain types, for storage."""
-        return {"days": {str(d): v for d, v in self.days.items()}}
+        """For storage as JSON (which writes the day keys as strings, the buckets as arrays)."""
+        return {"days": dict(self.days)}
 
     def copy(self) -> TerminalState:
         """A copy that can be changed in place without touching this one."""

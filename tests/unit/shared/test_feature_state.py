@@ -1,0 +1,38 @@
+"""A card's and a terminal's state survive their stored JSON form, which keeps the format items
+already hold: day keys as strings, each day's bucket as an array of two numbers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cardwatch_shared.features.online import CardState, TerminalState, add_to_card
+
+pytestmark = pytest.mark.unit
+
+buckets = st.dictionaries(
+    st.integers(0, 30_000),
+    st.tuples(st.floats(0, 1e6, allow_nan=False), st.floats(0, 1e6, allow_nan=False)),
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(days=buckets, last=st.none() | st.integers(0, 2**40))
+def test_states_survive_their_json(days: dict[int, tuple[float, float]], last: int | None) -> None:
+    card = CardState(days, last)
+    assert CardState.from_dict(json.loads(json.dumps(card.to_dict()))) == card
+    terminal = TerminalState(days)
+    assert TerminalState.from_dict(json.loads(json.dumps(terminal.to_dict()))) == terminal
+
+
+def test_the_stored_format_is_unchanged_and_the_state_is_not_shared() -> None:
+    card = CardState({20_400: (2.0, 37.5)}, 1_762_600_000)
+    stored = card.to_dict()
+    assert json.dumps(stored) == '{"days": {"20400": [2.0, 37.5]}, "last": 1762600000}'
+    add_to_card(card, 10.0, 20_400 * 86_400)
+    assert stored["days"] == {20_400: (2.0, 37.5)}, "to_dict is a copy, not the live state"
+    assert CardState.from_dict({"days": {"20400": [1, 2]}, "last": None}).days == {20_400: (1, 2)}

@@ -6,6 +6,7 @@ beside a bare interpreter that imports nothing. Run: `uv run python -m bench.col
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -21,6 +22,8 @@ HANDLERS = {
     "notifier": "cardwatch_notifier.handler",
 }
 REPEATS = 3
+# Set in every Lambda execution environment; the scorer pauses the collector during init there.
+LAMBDA_ENVIRONMENT = {"AWS_LAMBDA_FUNCTION_NAME": "cardwatch-cold-start-bench"}
 
 # Each child leaves with os._exit once it is ready: Lambda's init ends when the handler can run,
 # and an interpreter's own teardown of a few hundred modules (0.4 s here) is no part of it.
@@ -49,7 +52,11 @@ def _run(code: str, *args: str) -> dict[str, float]:
     """Wall time of a fresh interpreter running `code`, and the peak RSS it reports."""
     started = time.perf_counter()
     reply = subprocess.run(  # noqa: S603 - our own interpreter
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ | LAMBDA_ENVIRONMENT,
     )
     took = time.perf_counter() - started
     result: dict[str, float] = json.loads(reply.stdout.strip().splitlines()[-1])

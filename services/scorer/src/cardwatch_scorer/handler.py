@@ -20,6 +20,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from cardwatch_scorer import init_pause
 from cardwatch_scorer.batch import BatchOutcome, process_batch
 from cardwatch_scorer.gc_pause import gc_paused
 from cardwatch_scorer.model_cache import ModelCache
@@ -89,9 +90,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     """Kinesis batch → verdicts; the failed records in `batchItemFailures`.
 
     The cyclic collector is paused for the invocation and resumed once `_handle` has returned,
-    when the batch's objects are freed already (resumed earlier, it would traverse them all)."""
-    with gc_paused():
-        return _handle(event, context)
+    when the batch's objects are freed already (resumed earlier, it would traverse them all).
+    The first invocation also ends init's pause (`init_pause`)."""
+    try:
+        with gc_paused():
+            return _handle(event, context)
+    finally:
+        init_pause.end()
 
 
 def _handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

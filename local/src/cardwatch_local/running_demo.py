@@ -28,7 +28,7 @@ from cardwatch_local.pipeline_demo import (
     summarise,
     train_demo_model,
 )
-from cardwatch_local.serve import running_state, wait_for_state
+from cardwatch_local.serve import running_state, state_file, wait_for_state
 from cardwatch_local.settings import LocalSettings
 from cardwatch_local.stack import CLIENTS, LocalStack, read
 from cardwatch_shared.alert_status import DIGEST_PENDING, SENT
@@ -48,17 +48,18 @@ def ensure_stack(settings: LocalSettings, console: Console) -> tuple[dict[str, A
     if state is not None:
         return state, False
     settings.local_state_dir.mkdir(parents=True, exist_ok=True)
+    state_file(settings).unlink(missing_ok=True)  # left by an `up` that died: nothing runs
     log = settings.local_state_dir / "local-up.log"
     console.print(f"starting the local stack in the background (log: {log})")
     with log.open("w", encoding="utf-8") as out:
         # Our own CLI, detached (its own session) so the stack outlives the demo.
-        subprocess.Popen(
+        child = subprocess.Popen(
             [sys.executable, "-m", "cardwatch_local.cli", "local", "up", "--no-model"],
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    state = wait_for_state(settings, START_TIMEOUT_S)
+    state = wait_for_state(settings, START_TIMEOUT_S, pid=child.pid)
     if state is None:
         raise DemoError(f"the local stack did not start in {START_TIMEOUT_S:g} s; see {log}")
     return state, True

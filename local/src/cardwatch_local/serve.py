@@ -220,12 +220,15 @@ async def _run_until(
     await asyncio.gather(watch(), _serve(served, clients, settings, done))
 
 
-def wait_for_state(settings: LocalSettings, timeout_s: float) -> dict[str, Any] | None:
-    """The state file once `up` has written it (None after `timeout_s`)."""
+def wait_for_state(
+    settings: LocalSettings, timeout_s: float, pid: int | None = None
+) -> dict[str, Any] | None:
+    """The state file once `up` has written it (None after `timeout_s`); with `pid`, only the
+    one that process wrote: a file left by an earlier `up` that died names another process."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         state = read_state(settings)
-        if state is not None:
+        if state is not None and (pid is None or state.get("pid") == pid):
             return state
         time.sleep(0.2)
     return None

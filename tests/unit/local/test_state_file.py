@@ -1,8 +1,9 @@
-"""The `local up` state file is replaced atomically: `status`/`down` never read half of it."""
+"""The `local up` state file is replaced atomically: `status`/`down` never read half of it; and
+a demo that starts a stack waits for that stack's file, not one an earlier `up` left behind."""
 
 from pathlib import Path
 
-from cardwatch_local.serve import read_state, write_state_file
+from cardwatch_local.serve import read_state, wait_for_state, write_state_file
 from cardwatch_local.settings import LocalSettings
 from tests.support.concurrent_writes import reads_while_writing
 
@@ -20,3 +21,14 @@ def test_a_reader_never_sees_a_partial_state(tmp_path: Path) -> None:
 
 def test_no_state_file_means_nothing_runs(tmp_path: Path) -> None:
     assert read_state(LocalSettings(local_state_dir=tmp_path)) is None
+
+
+def test_waiting_for_a_new_stack_ignores_a_file_an_earlier_one_left(tmp_path: Path) -> None:
+    settings = LocalSettings(local_state_dir=tmp_path)
+    write_state_file(settings, {"pid": 4_000_001, "endpoint": "http://127.0.0.1:4566"})
+    assert wait_for_state(settings, timeout_s=0.5, pid=4_000_002) is None
+    write_state_file(settings, {"pid": 4_000_002, "endpoint": "http://127.0.0.1:4566"})
+    assert wait_for_state(settings, timeout_s=0.5, pid=4_000_002) == {
+        "pid": 4_000_002,
+        "endpoint": "http://127.0.0.1:4566",
+    }

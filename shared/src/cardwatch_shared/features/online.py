@@ -34,10 +34,6 @@ class CardState:
         """For storage as JSON (which writes the day keys as strings, the buckets as arrays)."""
         return {"days": dict(self.days), "last": self.last_seconds}
 
-    def copy(self) -> CardState:
-        """A copy that can be changed in place without touching this one."""
-        return CardState(dict(self.days), self.last_seconds)
-
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> CardState:
         """From `to_dict`'s output (None: a card never seen)."""

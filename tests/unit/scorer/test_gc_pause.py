@@ -1,25 +1,26 @@
-"""The collector is paused while a batch is decoded and scored, and left as it was after, also
-when the block fails or when the caller had paused it already."""
+"""The handler pauses the collector for a batch and resumes it once the batch is done; the pause
+leaves the collector as it was, also when the block fails or when the caller had paused it."""
 
 from __future__ import annotations
 
 import gc
-from base64 import b64encode
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from cardwatch_scorer.batch import process_batch
+from cardwatch_scorer import handler
 from cardwatch_scorer.gc_pause import gc_paused
-from cardwatch_scorer.model_cache import LiveModel, load_bundle
-from cardwatch_scorer.state_store import Snapshot
-from tests.support.kinesis_events import payload
-from tests.support.models import amount_model
-from tests.support.transactions import transaction
 
 pytestmark = pytest.mark.unit
+
+CONTEXT = SimpleNamespace(
+    function_name="cardwatch-scorer",
+    memory_limit_in_mb=1024,
+    aws_request_id="r-1",
+    invoked_function_arn="arn:aws:lambda:eu-west-1:123456789012:function:cardwatch-scorer",
+)
 
 
 @pytest.fixture
@@ -56,45 +57,17 @@ def test_a_caller_s_pause_is_kept() -> None:
     gc.enable()
 
 
-class _Spy:
-    """An estimator that notes whether the collector ran while it predicted."""
-
-    def __init__(self, estimator: Any) -> None:
-        self.estimator, self.collector_enabled = estimator, [gc.isenabled()]
-
-    def predict_proba(self, matrix: Any) -> Any:
-        self.collector_enabled.append(gc.isenabled())
-        return self.estimator.predict_proba(matrix)
-
-
-class _NothingStored:
-    def snapshot(self, *_ids: Any) -> Snapshot:
-        return Snapshot(set(), {}, {})
-
-    def commit(self, items: list[dict[str, Any]], _counts: Any) -> set[str]:
-        self.collector_enabled = gc.isenabled()
-        return {item["transaction_id"] for item in items}
-
-    def save_cards(self, _cards: Any) -> dict[str, str]:
-        return {}
-
-    def add_scores(self, _version: str, _day: int, counts: list[int]) -> list[int]:
-        return counts
-
-
 @pytest.mark.usefixtures("collector_enabled")
-def test_a_batch_is_scored_with_the_collector_paused_and_written_with_it_running() -> None:
-    bundle = amount_model("m1")
-    live = load_bundle(bundle.model_bytes, bundle.manifest)
-    spy = _Spy(live.estimator)
-    models = SimpleNamespace(get=lambda: LiveModel(spy, live.manifest))
-    store = _NothingStored()
-    records = [
-        {"kinesis": {"sequenceNumber": str(i), "data": b64encode(payload(transaction(i))).decode()}}
-        for i in (1, 2)
-    ]
-    outcome = process_batch(records, store, models, 500)  # type: ignore[arg-type]
-    assert outcome.verdicts_written == 2
-    assert spy.collector_enabled == [True, False]
-    assert store.collector_enabled
+def test_the_handler_runs_a_batch_paused_and_resumes_once_it_is_done(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[bool] = []
+
+    def handle(_event: dict[str, Any], _context: Any) -> dict[str, Any]:
+        seen.append(gc.isenabled())
+        return {"batchItemFailures": []}
+
+    monkeypatch.setattr(handler, "_handle", handle)
+    assert handler.lambda_handler({"Records": []}, CONTEXT) == {"batchItemFailures": []}
+    assert seen == [False]
     assert gc.isenabled()

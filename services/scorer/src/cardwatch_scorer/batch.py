@@ -10,7 +10,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cardwatch_scorer.gc_pause import gc_paused
 from cardwatch_scorer.model_cache import ModelCache
 from cardwatch_scorer.rules_cache import RulesCache
 from cardwatch_scorer.scoring import ScoredBatch, score_batch
@@ -62,8 +61,7 @@ def process_batch(
     rules: RulesCache | None = None,
 ) -> BatchOutcome:
     """Score a batch as a batch; every effect idempotent by transaction id."""
-    with gc_paused():
-        decoded, failures = decode(records)
+    decoded, failures = decode(records)
     outcome = BatchOutcome(failures=failures)
     if not decoded:
         return outcome
@@ -75,8 +73,7 @@ def process_batch(
         (t.terminal_id for t in transactions),
     )
     live_rules = rules.get() if rules is not None else None
-    with gc_paused():
-        scored = score_batch(transactions, snap, model, now(), keep_ids, rules=live_rules)
+    scored = score_batch(transactions, snap, model, now(), keep_ids, rules=live_rules)
     written = store.commit(scored.items, scored.terminal_counts)
     stale = store.save_cards(scored.cards)
     for sequence, tx in decoded:

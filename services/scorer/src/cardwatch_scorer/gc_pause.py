@@ -4,9 +4,9 @@ A batch allocates tens of thousands of containers (transactions, working copies 
 feature dicts, items), which keep the collector's young-generation count high until the batch
 ends: it then runs full collections, each traversing the whole heap. With a card and a terminal
 per record that cost 33 µs a record, a third of the path. Reference counting frees all a batch
-makes, so the collector is paused: by the handler for the whole invocation, resumed once the
-batch's objects are freed, and by `process_batch` around decoding and scoring for any other
-caller. A caller that had paused it keeps it paused.
+makes, so the handler pauses the collector for the whole invocation and resumes it once the
+batch's objects are freed (resumed while they live, it would traverse them all at once). A
+caller that had paused it keeps it paused.
 """
 
 from __future__ import annotations

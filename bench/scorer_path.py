@@ -90,15 +90,16 @@ class WarmStore(MemoryStore):
         self._ready = [self._fresh() for _ in range(runs)]
 
     def _fresh(self) -> Any:
+        from cardwatch_scorer.absorbed_ids import AbsorbedIds
         from cardwatch_scorer.state_store import CardRecord, Snapshot
         from cardwatch_shared.features.online import CardState, TerminalState
         from cardwatch_shared.features.spec import SPEC
 
         card_days = {self._day - k: (3.0, 90.0) for k in range(1, 30)}
         terminal_days = {self._day - k: (40.0, 1.0) for k in range(1, SPEC.state_days)}
-        ids = [f"old-{i}" for i in range(500)]
+        ids = AbsorbedIds.of(f"old-{i}" for i in range(500)).to_bytes()
         cards = {
-            token: CardRecord(CardState(dict(card_days), self._start - 3600), list(ids), 7)
+            token: CardRecord(CardState(dict(card_days), self._start - 3600), AbsorbedIds(ids), 7)
             for token in self._cards
         }
         terminals = {terminal: TerminalState(dict(terminal_days)) for terminal in self._terminals}
@@ -266,6 +267,55 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
     ]
 
 
+def measure_card_item(runs: int = 2000) -> list[Measurement]:
+    """A busy card's item (30 days of history, 500 absorbed ids), read and written as every batch
+    does for each of its cards, beside the format before digests (the ids as a JSON list, the
+    state through the json module); and the item's size, which sets its read and write units."""
+    import json
+
+    from boto3.dynamodb.types import TypeDeserializer
+
+    from cardwatch_scorer.absorbed_ids import AbsorbedIds
+    from cardwatch_scorer.state_store import CardRecord, card_item, card_record
+    from cardwatch_shared.features.online import CardState
+
+    day, deserialize = 20_400, TypeDeserializer().deserialize
+    state = CardState({day - k: (3.0, 90.0 + 1.37 * k) for k in range(1, 30)}, day * 86_400)
+    ids = [f"{i:08x}-4f1c-4b8e-9c1d-5a7e2b9f{i:04x}" for i in range(500)]
+    item = card_item("ab" * 32, CardRecord(state, AbsorbedIds.of(ids), 7))
+    legacy = {"pk": item["pk"], "state": {"S": json.dumps(state.to_dict())},
+              "applied": {"S": json.dumps(ids)}, "version": item["version"]}  # fmt: skip
+
+    def now() -> None:
+        record = card_record({name: deserialize(value) for name, value in item.items()})
+        record.applied.add("tx-new", 500)
+        card_item("ab" * 32, record)
+
+    def before() -> None:
+        read = {name: deserialize(value) for name, value in legacy.items()}
+        kept = json.loads(read["applied"])
+        days = CardState.from_dict(json.loads(read["state"]))
+        kept = [*kept, "tx-new"][-500:]
+        _ = {"state": {"S": json.dumps(days.to_dict())}, "applied": {"S": json.dumps(kept)}}
+
+    rate, reference = best_rates(runs, 5, [_repeated(now, runs), _repeated(before, runs)])
+    size, legacy_size = (sum(len(next(iter(v.values()))) for v in i.values())
+                         for i in (item, legacy))  # fmt: skip
+    name = "card item (30 days, 500 ids), read and written"
+    return [
+        Measurement(name, rate, "cards/s", "the same, before digests", reference),
+        Measurement("card item size", size, "bytes", "before digests", legacy_size),
+    ]
+
+
+def _repeated(func: Any, runs: int) -> Any:
+    def repeated() -> None:
+        for _ in range(runs):
+            func()
+
+    return repeated
+
+
 def measure(sizes: list[int]) -> list[Measurement]:
     """records/s of the path, of bare predict_proba and of the naive scorer, per batch size, on
     one core: scikit-learn's OpenMP pool is held to one thread, as the issue's figures ask."""
@@ -273,7 +323,7 @@ def measure(sizes: list[int]) -> list[Measurement]:
 
     live = build_model()
     with threadpool_limits(limits=1):
-        return [m for n in sizes for m in measure_size(live, n)]
+        return [m for n in sizes for m in measure_size(live, n)] + measure_card_item()
 
 
 def main() -> None:

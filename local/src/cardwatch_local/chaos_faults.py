@@ -203,7 +203,6 @@ class ClientFaults:
                 Item={
                     "pk": {"S": pk},
                     "state": {"S": '{"days": {}, "last": null}'},
-                    "applied": {"S": "[]"},
                     "version": {"N": "1"},
                 },
             )

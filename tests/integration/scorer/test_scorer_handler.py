@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 
 from cardwatch_scorer import handler
+from cardwatch_scorer.absorbed_ids import AbsorbedIds
 from cardwatch_scorer.state_store import StateStore
-from cardwatch_shared.contracts import Verdict
+from cardwatch_shared.aws_clients import resource
+from cardwatch_shared.contracts import Transaction, Verdict
 from cardwatch_shared.verdict_item import from_item
-from tests.integration.scorer.conftest import BUCKET, ScorerStack
+from tests.integration.scorer.conftest import BUCKET, STATE, ScorerStack
 from tests.support.models import amount_model, publish
 from tests.support.transactions import transaction
 
@@ -107,6 +109,28 @@ def test_crash_between_verdicts_and_card_state_is_absorbed_on_replay(
     scorer_stack.invoke(event)
     assert card_count(scorer_stack, txs[0].card_token) == 4
     assert len(scorer_stack.verdicts()) == 4
+
+
+def test_a_card_item_written_before_digests_recognises_its_replays(
+    scorer_stack: ScorerStack,
+) -> None:
+    txs = [transaction(i, card="e") for i in range(5)]
+    scorer_stack.invoke(scorer_stack.event_for(txs[:4]))
+    key = f"card#{txs[0].card_token}"
+    item = scorer_stack.state()[key]
+    assert item["absorbed"].value == digests(txs[:4]), "4 ids kept as 8-byte digests"
+    del item["absorbed"]
+    item["applied"] = json.dumps([tx.transaction_id for tx in txs[:4]])  # as before digests
+    resource("dynamodb").Table(STATE).put_item(Item=item)
+    scorer_stack.invoke(scorer_stack.event_for(txs))  # 4 replays and a new one
+    assert card_count(scorer_stack, txs[0].card_token) == 5, "the replays were recognised"
+    rewritten = scorer_stack.state()[key]
+    assert "applied" not in rewritten
+    assert rewritten["absorbed"].value == digests(txs)
+
+
+def digests(txs: list[Transaction]) -> bytes:
+    return AbsorbedIds.of(tx.transaction_id for tx in txs).to_bytes()
 
 
 def test_model_hot_swap(scorer_stack: ScorerStack) -> None:

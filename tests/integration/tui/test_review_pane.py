@@ -48,8 +48,7 @@ async def test_decide_the_queue_with_one_key_each(aws_endpoint: str, tmp_path: P
     state = CardState(days={day: (3.0, 120.0), day - 10: (1.0, 30.0)}, last_seconds=None)
     token = first.card_token
     dynamodb.Table(STATE).put_item(
-        Item={"pk": f"card#{token}", "state": json.dumps(state.to_dict()), "applied": "[]",
-              "version": 1}
+        Item={"pk": f"card#{token}", "state": json.dumps(state.to_dict()), "version": 1}
     )  # fmt: skip
     names = StackNames("unused", VERDICTS, {}, state_table=STATE, labels_table=LABELS)
     app = make_app(tmp_path, endpoint=aws_endpoint, names=names)

@@ -59,9 +59,7 @@ def _seconds(moment: datetime) -> int:
 
 def _absorb(record: CardRecord, tx: Transaction, seconds: int, keep: int) -> None:
     online.add_to_card(record.state, float(tx.amount), seconds)
-    record.applied.append(tx.transaction_id)
-    if len(record.applied) > keep:
-        del record.applied[:-keep]
+    record.applied.add(tx.transaction_id, keep)
 
 
 def _absorbed_before(

@@ -4,8 +4,8 @@ verdicts written together with their terminal's count; version-checked card stat
 Exactly once in effect: a terminal's verdicts and its count go in one TransactWriteItems, each
 verdict on condition that none exists for its transaction, so a transaction is counted exactly
 when its verdict is first written (no per-terminal id sets, which would outgrow DynamoDB's 400 KB
-item limit on a busy terminal). A card's state carries the ids of the transactions it has
-absorbed and is written only if its version did not move.
+item limit on a busy terminal). A card's state carries the (digests of the) ids of the
+transactions it has absorbed and is written only if its version did not move.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
-from boto3.dynamodb.types import TypeDeserializer
+from boto3.dynamodb.types import Binary, TypeDeserializer
 from botocore.exceptions import ClientError
+from pydantic_core import from_json, to_json
 
+from cardwatch_scorer.absorbed_ids import AbsorbedIds
 from cardwatch_shared.attribute_values import attribute_map
 from cardwatch_shared.features.online import CardState, TerminalState
 from cardwatch_shared.features.spec import SPEC
@@ -51,8 +53,32 @@ class CardRecord:
     """A card's state, the transactions it has absorbed, and its item version."""
 
     state: CardState = field(default_factory=CardState)
-    applied: list[str] = field(default_factory=list)
+    applied: AbsorbedIds = field(default_factory=AbsorbedIds)
     version: int = 0
+
+
+def card_record(item: dict[str, Any]) -> CardRecord:
+    """A card's record from its (deserialised) item. Items written before the ids were kept as
+    digests hold them as a JSON list (`applied`), read the same way."""
+    absorbed = item.get("absorbed")
+    if isinstance(absorbed, Binary):
+        applied = AbsorbedIds(absorbed.value)
+    else:
+        applied = AbsorbedIds.of(json.loads(item.get("applied", "[]")))
+    state = CardState.from_dict(from_json(item["state"]))
+    return CardRecord(state, applied, int(item["version"]))
+
+
+def card_item(token: str, record: CardRecord) -> dict[str, Any]:
+    """The item (attribute values) of a card's record, one version on from the one read."""
+    item: dict[str, Any] = {
+        "pk": {"S": card_key(token)},
+        "state": {"S": to_json(record.state.to_dict()).decode()},
+        "version": {"N": str(record.version + 1)},
+    }
+    if len(record.applied):
+        item["absorbed"] = {"B": record.applied.to_bytes()}
+    return item
 
 
 class TerminalCount(NamedTuple):
@@ -146,11 +172,7 @@ class StateStore:
             if table == self._verdicts:
                 snap.existing_verdicts.add(item["transaction_id"])
             elif item["pk"].startswith("card#"):
-                snap.cards[item["pk"][5:]] = CardRecord(
-                    CardState.from_dict(json.loads(item["state"])),
-                    json.loads(item["applied"]),
-                    int(item["version"]),
-                )
+                snap.cards[item["pk"][5:]] = card_record(item)
             else:
                 snap.terminals[item["pk"][9:]] = _terminal_state(item)
         return snap
@@ -268,12 +290,7 @@ class StateStore:
 
     def save_card(self, token: str, record: CardRecord) -> None:
         """Write a card's new state if nobody else did since it was read."""
-        item = {
-            "pk": {"S": card_key(token)},
-            "state": {"S": json.dumps(record.state.to_dict())},
-            "applied": {"S": json.dumps(record.applied)},
-            "version": {"N": str(record.version + 1)},
-        }
+        item = card_item(token, record)
         condition = "attribute_not_exists(pk)" if record.version == 0 else "version = :v"
         values = {":v": {"N": str(record.version)}} if record.version else None
         try:

@@ -1,0 +1,69 @@
+"""The transactions a card has absorbed, remembered so that a replay is not counted twice.
+
+A card keeps the last N ids it absorbed (`CARDWATCH_APPLIED_IDS_KEPT`, 500), and every batch reads
+and writes them with the card's state. Kept as 8-byte BLAKE2b digests packed in one binary value:
+500 ids are 4 KB instead of 20 KB of JSON text, so the card's item costs 5 write units instead of
+20, and its bytes are copied rather than 500 strings parsed and dumped (1 µs instead of 43 µs a
+card). A false match needs two of a card's ids to share 64 bits (about 500 in 2⁶⁴), and is only
+ever consulted for a transaction that already has a verdict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+DIGEST_BYTES = 8
+
+
+def digest(transaction_id: str) -> bytes:
+    """The 8-byte digest a card keeps of a transaction id."""
+    return hashlib.blake2b(transaction_id.encode(), digest_size=DIGEST_BYTES).digest()
+
+
+class AbsorbedIds:
+    """The digests of the ids a card absorbed, oldest first, at most `keep` of them."""
+
+    __slots__ = ("_packed",)
+
+    def __init__(self, packed: bytes = b"") -> None:
+        if len(packed) % DIGEST_BYTES:
+            raise ValueError(f"absorbed ids: {len(packed)} bytes is not a whole number of digests")
+        self._packed = bytearray(packed)
+
+    @classmethod
+    def of(cls, transaction_ids: Iterable[str]) -> AbsorbedIds:
+        """From ids (the card items written before digests: a JSON list of ids)."""
+        return cls(b"".join(digest(tx) for tx in transaction_ids))
+
+    def add(self, transaction_id: str, keep: int) -> None:
+        """Remember one more id; the oldest are forgotten beyond `keep`."""
+        packed = self._packed
+        packed += digest(transaction_id)
+        excess = len(packed) - keep * DIGEST_BYTES
+        if excess > 0:
+            del packed[:excess]
+
+    def __contains__(self, transaction_id: object) -> bool:
+        if not isinstance(transaction_id, str):
+            return False
+        wanted, packed = digest(transaction_id), self._packed
+        at = packed.find(wanted)
+        while at != -1 and at % DIGEST_BYTES:  # a match across two digests is no match
+            at = packed.find(wanted, at + 1)
+        return at != -1
+
+    def __len__(self) -> int:
+        return len(self._packed) // DIGEST_BYTES
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AbsorbedIds) and self._packed == other._packed
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __repr__(self) -> str:
+        return f"AbsorbedIds({len(self)} ids)"
+
+    def to_bytes(self) -> bytes:
+        """The packed digests, as stored."""
+        return bytes(self._packed)

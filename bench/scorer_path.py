@@ -267,7 +267,7 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
     ]
 
 
-def measure_card_item(runs: int = 2000) -> list[Measurement]:
+def measure_state_items(runs: int = 2000) -> list[Measurement]:
     """A busy card's item (30 days of history, 500 absorbed ids), read and written as every batch
     does for each of its cards, beside the format before digests (the ids as a JSON list, the
     state through the json module); and the item's size, which sets its read and write units."""
@@ -287,7 +287,7 @@ def measure_card_item(runs: int = 2000) -> list[Measurement]:
               "applied": {"S": json.dumps(ids)}, "version": item["version"]}  # fmt: skip
 
     def now() -> None:
-        record = card_record({name: deserialize(value) for name, value in item.items()})
+        record = card_record(item)
         record.applied.add("tx-new", 500)
         card_item("ab" * 32, record)
 
@@ -305,7 +305,39 @@ def measure_card_item(runs: int = 2000) -> list[Measurement]:
     return [
         Measurement(name, rate, "cards/s", "the same, before digests", reference),
         Measurement("card item size", size, "bytes", "before digests", legacy_size),
+        measure_terminal_item(runs),
     ]
+
+
+def measure_terminal_item(runs: int) -> Measurement:
+    """A terminal's item (37 days, a fraud every fifth day), read as every batch reads each of its
+    terminals, beside the read through boto3's deserialiser (a Decimal per attribute)."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    from cardwatch_scorer.state_store import terminal_state
+    from cardwatch_shared.features.online import TerminalState
+
+    day, deserialize = 20_400, TypeDeserializer().deserialize
+    item: dict[str, Any] = {"pk": {"S": "terminal#T-1"}}
+    for age in range(37):
+        item[f"n_{day - age}"] = {"N": str(40 + age)}
+        if age % 5 == 0:
+            item[f"f_{day - age}"] = {"N": "1"}
+
+    def before() -> None:
+        read = {name: deserialize(value) for name, value in item.items()}
+        counts: dict[int, float] = {}
+        frauds: dict[int, float] = {}
+        for name, value in read.items():
+            if name[:2] in {"n_", "f_"} and name[2:].isdigit():
+                (counts if name[0] == "n" else frauds)[int(name[2:])] = float(value)
+        TerminalState({d: (counts.get(d, 0.0), frauds.get(d, 0.0)) for d in counts | frauds})
+
+    rate, reference = best_rates(
+        runs, 5, [_repeated(lambda: terminal_state(item), runs), _repeated(before, runs)]
+    )
+    name = "terminal item (37 days), read"
+    return Measurement(name, rate, "terminals/s", "through boto3's deserialiser", reference)
 
 
 def _repeated(func: Any, runs: int) -> Any:
@@ -323,7 +355,7 @@ def measure(sizes: list[int]) -> list[Measurement]:
 
     live = build_model()
     with threadpool_limits(limits=1):
-        return [m for n in sizes for m in measure_size(live, n)] + measure_card_item()
+        return [m for n in sizes for m in measure_size(live, n)] + measure_state_items()
 
 
 def main() -> None:

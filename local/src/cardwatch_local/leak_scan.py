@@ -88,7 +88,18 @@ def scan_dynamodb(dynamodb: Any, scan: LeakScan) -> None:
     for table in dynamodb.list_tables()["TableNames"]:
         for page in dynamodb.get_paginator("scan").paginate(TableName=table):
             for item in page["Items"]:
-                scan.check("dynamodb items", f"dynamodb:{table}", json.dumps(item))
+                scan.check(
+                    "dynamodb items",
+                    f"dynamodb:{table}",
+                    json.dumps(item, default=_text, ensure_ascii=False),
+                )
+
+
+def _text(value: object) -> str:
+    """A binary attribute as text, a byte a character, so that digits stored as bytes show."""
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    raise TypeError(f"{type(value).__name__} in a DynamoDB item")
 
 
 def scan_logs(logs: Any, scan: LeakScan) -> None:

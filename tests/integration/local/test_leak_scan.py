@@ -50,6 +50,7 @@ def test_a_number_anywhere_else_is_found_and_shown_masked(
         BillingMode="PAY_PER_REQUEST",
     )
     dynamodb.put_item(TableName="t", Item={"k": {"S": "1"}, "note": {"S": f"pan {PAN}"}})
+    dynamodb.put_item(TableName="t", Item={"k": {"S": "2"}, "blob": {"B": b"\xf4" + PAN.encode()}})
     logs.create_log_group(logGroupName="g")
     logs.create_log_stream(logGroupName="g", logStreamName="s")
     now_ms = int(time.time() * 1000)  # CloudWatch Logs refuses events over 14 days old
@@ -66,6 +67,7 @@ def test_a_number_anywhere_else_is_found_and_shown_masked(
     scan = scan_stack(_clients(), [tmp_path])
     found = sorted((leak.where.split(":")[0], leak.kind) for leak in scan.leaks)
     assert found == [
+        ("dynamodb", "card number"),
         ("dynamodb", "card number"),
         ("file", "card number"),
         ("file", "secret"),

@@ -1,23 +1,21 @@
-"""A card's record as its DynamoDB item: written with digests, read in either format."""
+"""Card and terminal items as the store reads and writes them (attribute values): a card's
+written with digests and read in either format; a terminal's day counts read from their strings."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
-
 from cardwatch_scorer.absorbed_ids import AbsorbedIds
-from cardwatch_scorer.state_store import CardRecord, card_item, card_record
-from cardwatch_shared.features.online import CardState
+from cardwatch_scorer.state_store import CardRecord, card_item, card_record, terminal_state
+from cardwatch_shared.features.online import CardState, TerminalState
 
 TOKEN = "ab" * 32
 
 
 def read(item: dict[str, Any]) -> CardRecord:
-    """The item as the store reads it back (attribute values deserialised)."""
-    deserialize = TypeDeserializer().deserialize
-    return card_record({name: deserialize(value) for name, value in item.items()})
+    """The item as BatchGetItem hands it back."""
+    return card_record(item)
 
 
 def test_a_record_survives_its_item() -> None:
@@ -49,3 +47,19 @@ def test_an_item_written_before_digests_is_read() -> None:
     assert record.version == 3
     assert record.applied == AbsorbedIds.of(["tx-1", "tx-2"])
     assert "tx-3" not in record.applied
+
+
+def test_a_terminal_is_its_day_counts() -> None:
+    item = {
+        "pk": {"S": "terminal#T-1"},
+        "n_20400": {"N": "40"},
+        "f_20400": {"N": "2"},
+        "n_20401": {"N": "1.5E+1"},
+        "f_20399": {"N": "1"},
+        "n_note": {"S": "not a day"},
+        "version": {"N": "3"},
+    }
+    assert terminal_state(item) == TerminalState(
+        {20400: (40.0, 2.0), 20401: (15.0, 0.0), 20399: (0.0, 1.0)}
+    )
+    assert terminal_state({"pk": {"S": "terminal#T-2"}}) == TerminalState()

@@ -52,12 +52,13 @@ class ContendedTransactions:
 
     def __init__(self, dynamodb: Any, conflicts: int) -> None:
         self._dynamodb, self._left = dynamodb, conflicts
-        self.cancelled = 0
+        self.cancelled = self.calls = 0
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._dynamodb, name)
 
     def transact_write_items(self, TransactItems: list[dict[str, Any]]) -> Any:  # noqa: N803 - boto3's names
+        self.calls += 1
         if self._left > 0:
             self._left -= 1
             self.cancelled += 1

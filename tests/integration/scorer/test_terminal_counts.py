@@ -99,3 +99,29 @@ def test_endless_conflicts_fail_the_batch_and_write_nothing(scorer_stack: Scorer
         _commit(store, _new(["a"]))
     assert _verdict_ids() == set()
     assert "terminal#T1" not in scorer_stack.state()
+
+
+def test_terminals_of_a_verdict_or_two_share_transactions(scorer_stack: ScorerStack) -> None:
+    counted = ContendedTransactions(client("dynamodb"), conflicts=0)
+    store = StateStore(counted, VERDICTS, STATE, writers=4)
+    terminals = [_new([f"a{i}"], terminal=f"T{i}") for i in range(120)]
+    assert len(_commit(store, *terminals)) == 120
+    assert counted.calls == 3, "50 terminals of one verdict each take a transaction of 100 actions"
+    again = [_new([f"a{i}", f"b{i}"], terminal=f"T{i}") for i in range(0, 120, 2)]
+    assert _commit(store, *again) == {f"b{i}" for i in range(0, 120, 2)}
+    state = scorer_stack.state()
+    assert [int(state[f"terminal#T{i}"]["n_100"]) for i in range(4)] == [2, 1, 2, 1]
+    assert sum(int(state[f"terminal#T{i}"]["n_100"]) for i in range(120)) == 180
+    assert len(_verdict_ids()) == 180
+
+
+def test_a_conflict_on_a_shared_transaction_writes_each_terminal_on_its_own(
+    scorer_stack: ScorerStack,
+) -> None:
+    contended = ContendedTransactions(client("dynamodb"), conflicts=1)
+    store = StateStore(contended, VERDICTS, STATE, pause=lambda _: None)
+    terminals = [_new([f"a{i}", f"b{i}"], terminal=f"T{i}") for i in range(3)]
+    assert len(_commit(store, *terminals)) == 6
+    assert contended.calls == 4, "one shared transaction cancelled, then one per terminal"
+    state = scorer_stack.state()
+    assert [int(state[f"terminal#T{i}"]["n_100"]) for i in range(3)] == [2, 2, 2]

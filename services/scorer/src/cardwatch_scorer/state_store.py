@@ -31,9 +31,11 @@ from cardwatch_shared.state_keys import card_key, terminal_key
 
 T = TypeVar("T")
 R = TypeVar("R")
+Pair = tuple[dict[str, Any], "TerminalCount"]  # a verdict's item and its terminal count
 
 BATCH_GET_LIMIT = 100
-VERDICTS_PER_WRITE = 99  # TransactWriteItems takes 100 actions: the verdicts and one count
+TRANSACTION_ACTIONS = 100  # what TransactWriteItems takes
+VERDICTS_PER_WRITE = TRANSACTION_ACTIONS - 1  # of one terminal: its verdicts and its count
 WRITE_ATTEMPTS = 6  # of one transaction cancelled by a conflict or a throttle
 RETRYABLE = frozenset({"None", "TransactionConflict", "ThrottlingError"})
 
@@ -187,14 +189,14 @@ class StateStore:
         verdict) in the same transaction.
 
         Returns the ids of the verdicts written now; one that exists already (written, and
-        counted, by an earlier delivery) is skipped. Terminals are written in parallel.
+        counted, by an earlier delivery) is skipped. Transactions are written in parallel.
         """
         count_of = {count.transaction_id: count for count in counts}
-        by_terminal: dict[str, list[tuple[dict[str, Any], TerminalCount]]] = {}
+        by_terminal: dict[str, list[Pair]] = {}
         for item in items:
             count = count_of[item["transaction_id"]]
             by_terminal.setdefault(item["terminal_id"], []).append((item, count))
-        written = self._each(self._write_terminal, list(by_terminal.values()))
+        written = self._each(self._write_in_turn, transaction_runs(list(by_terminal.values())))
         return set().union(*written)
 
     def add_scores(self, model_version: str, day: int, counts: list[int]) -> list[int]:
@@ -226,17 +228,17 @@ class StateStore:
         errors = self._each(save, list(records))
         return {t: e for t, e in zip(records, errors, strict=True) if e is not None}
 
-    def _write_terminal(self, pairs: list[tuple[dict[str, Any], TerminalCount]]) -> set[str]:
-        """One terminal's verdicts and counts, up to VERDICTS_PER_WRITE a transaction, in turn
-        (concurrent transactions on one terminal would only conflict)."""
+    def _write_in_turn(self, transactions: list[list[Pair]]) -> set[str]:
+        """Transactions one after the other (a busy terminal's: concurrent ones would conflict)."""
         written: set[str] = set()
-        for start in range(0, len(pairs), VERDICTS_PER_WRITE):
-            written |= self._write_together(pairs[start : start + VERDICTS_PER_WRITE])
+        for pairs in transactions:
+            written |= self._write_together(pairs)
         return written
 
-    def _write_together(self, pairs: list[tuple[dict[str, Any], TerminalCount]]) -> set[str]:
-        """The verdicts and their terminal's count in one transaction. A verdict that exists is
-        dropped and the rest written again; a conflict or throttle is retried after a pause."""
+    def _write_together(self, pairs: list[Pair]) -> set[str]:
+        """The verdicts and their terminals' counts in one transaction. A verdict that exists is
+        dropped and the rest written again; a conflict or throttle is retried after a pause, each
+        terminal on its own if there were several (so that a contended one holds up no other)."""
         for attempt in range(WRITE_ATTEMPTS):
             if not pairs:
                 return set()
@@ -250,6 +252,9 @@ class StateStore:
                     continue
                 if not set(codes) <= RETRYABLE:
                     raise
+                apart = _by_terminal(pairs)
+                if len(apart) > 1:
+                    return self._write_in_turn(apart)
                 self._pause(retry_pause(attempt))
                 continue
             return {item["transaction_id"] for item, _ in pairs}
@@ -257,8 +262,8 @@ class StateStore:
             f"terminal {pairs[0][0]['terminal_id']}: {WRITE_ATTEMPTS} write attempts cancelled"
         )
 
-    def _actions(self, pairs: list[tuple[dict[str, Any], TerminalCount]]) -> list[dict[str, Any]]:
-        """A conditional put per verdict, then the terminal's count update."""
+    def _actions(self, pairs: list[Pair]) -> list[dict[str, Any]]:
+        """A conditional put per verdict, then each terminal's count update."""
         actions: list[dict[str, Any]] = []
         for item, _ in pairs:
             stored = queued(item) if needs_review(item, self._review_score_min) else item
@@ -268,7 +273,8 @@ class StateStore:
                 "ConditionExpression": "attribute_not_exists(transaction_id)",
             }
             actions.append({"Put": put})
-        actions.append({"Update": self._count_update([count for _, count in pairs])})
+        for terminal in _by_terminal(pairs):
+            actions.append({"Update": self._count_update([count for _, count in terminal])})
         return actions
 
     def _count_update(self, counts: list[TerminalCount]) -> dict[str, Any]:
@@ -311,6 +317,37 @@ class StateStore:
                     f"card state {card_key(token)[:17]}… changed concurrently"
                 ) from exc
             raise
+
+
+def transaction_runs(terminals: list[list[Pair]]) -> list[list[list[Pair]]]:
+    """The transactions that write these terminals' verdicts and counts, as runs written in turn
+    (the runs in parallel). A busy terminal (more verdicts than a transaction takes) has a run of
+    its own; the others share transactions of up to 100 actions, a verdict each and a count per
+    terminal: a batch of a thousand terminals takes 20 transactions, not a thousand."""
+    runs: list[list[list[Pair]]] = []
+    shared: list[Pair] = []
+    actions = 0
+    for pairs in terminals:
+        step = VERDICTS_PER_WRITE
+        if len(pairs) > step:
+            runs.append([pairs[start : start + step] for start in range(0, len(pairs), step)])
+            continue
+        if actions + len(pairs) + 1 > TRANSACTION_ACTIONS:
+            runs.append([shared])
+            shared, actions = [], 0
+        shared += pairs
+        actions += len(pairs) + 1
+    if shared:
+        runs.append([shared])
+    return runs
+
+
+def _by_terminal(pairs: list[Pair]) -> list[list[Pair]]:
+    """`pairs` split by terminal, in the order the terminals first appear."""
+    grouped: dict[str, list[Pair]] = {}
+    for pair in pairs:
+        grouped.setdefault(pair[1].terminal_id, []).append(pair)
+    return list(grouped.values())
 
 
 def _cancellation_codes(exc: ClientError) -> list[str]:

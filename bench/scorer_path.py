@@ -91,7 +91,8 @@ class WarmStore(MemoryStore):
 
     def _fresh(self) -> Any:
         from cardwatch_scorer.absorbed_ids import AbsorbedIds
-        from cardwatch_scorer.state_store import CardRecord, Snapshot
+        from cardwatch_scorer.state_items import CardRecord
+        from cardwatch_scorer.state_store import Snapshot
         from cardwatch_shared.features.online import CardState, TerminalState
         from cardwatch_shared.features.spec import SPEC
 
@@ -276,7 +277,7 @@ def measure_state_items(runs: int = 2000) -> list[Measurement]:
     from boto3.dynamodb.types import TypeDeserializer
 
     from cardwatch_scorer.absorbed_ids import AbsorbedIds
-    from cardwatch_scorer.state_store import CardRecord, card_item, card_record
+    from cardwatch_scorer.state_items import CardRecord, card_item, card_record
     from cardwatch_shared.features.online import CardState
 
     day, deserialize = 20_400, TypeDeserializer().deserialize
@@ -314,7 +315,7 @@ def measure_terminal_item(runs: int) -> Measurement:
     terminals, beside the read through boto3's deserialiser (a Decimal per attribute)."""
     from boto3.dynamodb.types import TypeDeserializer
 
-    from cardwatch_scorer.state_store import terminal_state
+    from cardwatch_scorer.state_items import terminal_state
     from cardwatch_shared.features.online import TerminalState
 
     day, deserialize = 20_400, TypeDeserializer().deserialize

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from cardwatch_scorer.absorbed_ids import AbsorbedIds
-from cardwatch_scorer.state_store import CardRecord, card_item, card_record, terminal_state
+from cardwatch_scorer.state_items import CardRecord, card_item, card_record, terminal_state
 from cardwatch_shared.features.online import CardState, TerminalState
 
 TOKEN = "ab" * 32

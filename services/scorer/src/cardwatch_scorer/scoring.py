@@ -27,7 +27,8 @@ from cardwatch_scorer.model_cache import LiveModel
 from cardwatch_scorer.reason_codes import reasons
 from cardwatch_scorer.rule_engine import RuleDecisions, RuleHit, decide, referenced_fields
 from cardwatch_scorer.rules_cache import LiveRules
-from cardwatch_scorer.state_store import CardRecord, Snapshot, TerminalCount
+from cardwatch_scorer.state_items import CardRecord
+from cardwatch_scorer.state_store import Snapshot, TerminalCount
 from cardwatch_shared.contracts import Channel, Decision, ReasonCode, Transaction, Verdict
 from cardwatch_shared.contracts.rule_set import CATEGORICAL_FIELDS
 from cardwatch_shared.contracts.verdict import MAX_REASONS, MAX_RULES_FIRED

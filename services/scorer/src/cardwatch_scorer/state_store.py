@@ -10,19 +10,17 @@ transactions it has absorbed and is written only if its version did not move.
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
 from botocore.exceptions import ClientError
-from pydantic_core import from_json, to_json
 
-from cardwatch_scorer.absorbed_ids import AbsorbedIds
+from cardwatch_scorer.state_items import CardRecord, card_item, card_record, terminal_state
 from cardwatch_shared.attribute_values import attribute_map
-from cardwatch_shared.features.online import CardState, TerminalState
+from cardwatch_shared.features.online import TerminalState
 from cardwatch_shared.features.spec import SPEC
 from cardwatch_shared.retry_pause import retry_pause
 from cardwatch_shared.review_queue import needs_review, queued
@@ -48,39 +46,6 @@ class WriteContendedError(RuntimeError):
     """A terminal's verdicts could not be written for conflicts or throttles; Lambda retries."""
 
 
-@dataclass
-class CardRecord:
-    """A card's state, the transactions it has absorbed, and its item version."""
-
-    state: CardState = field(default_factory=CardState)
-    applied: AbsorbedIds = field(default_factory=AbsorbedIds)
-    version: int = 0
-
-
-def card_record(item: Mapping[str, Any]) -> CardRecord:
-    """A card's record from its item's attribute values. Items written before the ids were kept
-    as digests hold them as a JSON list (`applied`), read the same way."""
-    absorbed = item.get("absorbed")
-    if absorbed is not None:
-        applied = AbsorbedIds(absorbed["B"])
-    else:
-        applied = AbsorbedIds.of(json.loads(item.get("applied", {"S": "[]"})["S"]))
-    state = CardState.from_dict(from_json(item["state"]["S"]))
-    return CardRecord(state, applied, int(item["version"]["N"]))
-
-
-def card_item(token: str, record: CardRecord) -> dict[str, Any]:
-    """The item (attribute values) of a card's record, one version on from the one read."""
-    item: dict[str, Any] = {
-        "pk": {"S": card_key(token)},
-        "state": {"S": to_json(record.state.to_dict()).decode()},
-        "version": {"N": str(record.version + 1)},
-    }
-    if len(record.applied):
-        item["absorbed"] = {"B": record.applied.to_bytes()}
-    return item
-
-
 class TerminalCount(NamedTuple):
     """A new verdict's count on its terminal's event day (`known_days`: the days the terminal's
     item holds, so that those out of the window are dropped in the same update). A named tuple:
@@ -99,20 +64,6 @@ class Snapshot:
     existing_verdicts: set[str]
     cards: dict[str, CardRecord]
     terminals: dict[str, TerminalState]
-
-
-def terminal_state(item: Mapping[str, Any]) -> TerminalState:
-    """A terminal's state from its item's attribute values: per day, a count (`n_<day>`) and a
-    fraud count (`f_<day>`). Read straight from the strings: a terminal holds 37 days, and
-    boto3's deserialiser made a Decimal of each (44 µs a terminal instead of 10)."""
-    counts: dict[int, float] = {}
-    frauds: dict[int, float] = {}
-    for name, value in item.items():
-        kind, _, day = name.partition("_")
-        if kind in ("n", "f") and day.isdigit():
-            (counts if kind == "n" else frauds)[int(day)] = float(value["N"])
-    days = {day: (counts.get(day, 0.0), frauds.get(day, 0.0)) for day in counts | frauds}
-    return TerminalState(days=days)
 
 
 class StateStore:

@@ -269,9 +269,11 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
 
 
 def measure_state_items(runs: int = 2000) -> list[Measurement]:
-    """A busy card's item (30 days of history, 500 absorbed ids), read and written as every batch
-    does for each of its cards, beside the format before digests (the ids as a JSON list, the
-    state through the json module); and the item's size, which sets its read and write units."""
+    """The state items every batch reads and writes outside the compute path, each beside the way
+    it was done before, in the same run: a busy card's item (30 days of history, 500 absorbed
+    ids), read and written, beside the format before digests (the ids as a JSON list, the state
+    through the json module); that item's size, which sets its read and write units; and a
+    terminal's item, read."""
     import json
 
     from boto3.dynamodb.types import TypeDeserializer

@@ -20,9 +20,13 @@ class ChaosPlan(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CARDWATCH_CHAOS_", extra="ignore", frozen=True)
 
     transactions: int = Field(default=100_000, ge=50, description="simulated rows to upload")
-    seed: int = 11
-    scorer_crashes: int = Field(default=3, ge=0, description="scorer dies after k records")
-    crash_after_records: int = Field(default=5, ge=1, description="k")
+    seed: int = Field(default=11, description="seed of the simulation and of the faults' places")
+    scorer_crashes: int = Field(
+        default=3, ge=0, description="times the scorer process dies mid-batch"
+    )
+    crash_after_records: int = Field(
+        default=5, ge=1, description="records it handles before each of those deaths"
+    )
     poison_records: int = Field(default=3, ge=0, description="undecodable records on the stream")
     put_records_failure_share: float = Field(
         default=0.05, ge=0, lt=1, description="share of PutRecords entries answered throttled"
@@ -41,7 +45,9 @@ class ChaosPlan(BaseSettings):
     notifier_publish_failures: int = Field(
         default=5, ge=0, description="alerts whose first publish fails"
     )
-    log_path: Path = Field(default=Path("chaos-faults.jsonl"))
+    log_path: Path = Field(
+        default=Path("chaos-faults.jsonl"), description="where each fault injected is logged"
+    )
 
 
 class FaultLog:

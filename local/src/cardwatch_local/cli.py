@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -130,6 +131,33 @@ def tui(_ctx: typer.Context) -> None:
     from cardwatch_tui.app import main as run_tui
 
     run_tui()
+
+
+@app.command()
+def settings(
+    write: Annotated[
+        Path | None,
+        typer.Option(help="write the page here (docs/settings.md) instead of showing it"),
+    ] = None,
+) -> None:
+    """Every environment variable of every entry point: type, default and meaning."""
+    from rich.table import Table
+
+    from cardwatch_local.settings_reference import ENTRY_POINTS, reference, rows
+
+    if write is not None:
+        write.write_text(reference(), encoding="utf-8")
+        console.print(f"wrote {write}")
+        return
+    for entry in ENTRY_POINTS:
+        table = Table(title=entry.title, caption=f"read by {entry.readers}", title_justify="left")
+        found = rows(entry)
+        table.add_column("variable", min_width=max(len(row[0]) for row in found), no_wrap=True)
+        for name in ("value", "default", "what it sets"):
+            table.add_column(name)
+        for row in found:
+            table.add_row(*(cell.replace("`", "") for cell in row))
+        console.print(table)
 
 
 def _register_local_commands() -> None:

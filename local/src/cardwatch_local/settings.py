@@ -16,19 +16,28 @@ class LocalSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CARDWATCH_", extra="ignore", frozen=True)
 
-    local_host: str = "127.0.0.1"
+    local_host: str = Field(default="127.0.0.1", description="address the emulator listens on")
     local_port: int = Field(default=4566, ge=0, le=65535, description="0: any free port")
-    local_state_dir: Path = Path.home() / ".cardwatch"
-    aws_region: str = "us-east-1"
+    local_state_dir: Path = Field(
+        default=Path.home() / ".cardwatch",
+        description="the stack's state: its endpoint, logs, mailbox, demo summaries",
+    )
+    aws_region: str = Field(default="us-east-1", description="region of the local stack")
     local_smtp_host: str | None = Field(
         default=None,
         description="SMTP server the mailbox relays alert emails to (none: files only)",
     )
-    local_smtp_port: int = Field(default=25, ge=1, le=65535)
-    local_smtp_sender: str = "cardwatch@localhost"
-    local_smtp_starttls: bool = False
-    local_smtp_user: str | None = None
-    local_smtp_password: SecretStr | None = None
+    local_smtp_port: int = Field(default=25, ge=1, le=65535, description="port of that server")
+    local_smtp_sender: str = Field(
+        default="cardwatch@localhost", description="From address of relayed emails"
+    )
+    local_smtp_starttls: bool = Field(
+        default=False, description="upgrade the connection with STARTTLS"
+    )
+    local_smtp_user: str | None = Field(default=None, description="login (none: no login)")
+    local_smtp_password: SecretStr | None = Field(
+        default=None, description="password of that login"
+    )
     local_log_format: Literal["pretty", "json"] = Field(
         default="pretty",
         description="function output on the console of `local up`: readable lines, or the JSON "

@@ -18,5 +18,7 @@ class ModelSettings(CardwatchSettings):
         default=None,
         description="unset: the stack the command discovers, else cardwatch-transactions",
     )
-    verdicts_table: str = "cardwatch-verdicts"
-    labels_table: str = "cardwatch-labels"
+    verdicts_table: str = Field(
+        default="cardwatch-verdicts", description="verdicts retraining reads"
+    )
+    labels_table: str = Field(default="cardwatch-labels", description="labels retraining reads")

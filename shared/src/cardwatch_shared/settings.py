@@ -18,9 +18,17 @@ class CardwatchSettings(BaseSettings):
     aws_endpoint_url: str | None = Field(
         default=None, description="endpoint override: the local stack, e.g. http://127.0.0.1:4566"
     )
-    aws_connect_timeout_s: float = Field(default=5.0, gt=0)
-    aws_read_timeout_s: float = Field(default=30.0, gt=0)
-    aws_max_attempts: int = Field(default=5, ge=1)
+    aws_connect_timeout_s: float = Field(
+        default=5.0, gt=0, description="seconds to open a connection to AWS"
+    )
+    aws_read_timeout_s: float = Field(
+        default=30.0, gt=0, description="seconds to wait for an AWS answer"
+    )
+    aws_max_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="tries of an AWS call, the first included (standard retry mode)",
+    )
     aws_max_pool_connections: int = Field(
         default=16, ge=1, description="HTTP connections per client"
     )
@@ -35,6 +43,14 @@ class HmacKeySettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CARDWATCH_", extra="ignore", frozen=True)
 
-    hmac_key_parameter: str | None = None
-    hmac_key_secret_id: str | None = None
-    hmac_key_hex: SecretStr | None = None
+    hmac_key_parameter: str | None = Field(
+        default=None,
+        description="SSM SecureString parameter holding the key, hex (set one key source only)",
+    )
+    hmac_key_secret_id: str | None = Field(
+        default=None, description="Secrets Manager secret holding the key, hex"
+    )
+    hmac_key_hex: SecretStr | None = Field(
+        default=None,
+        description="the key itself, hex, 32 bytes or more (local stack and tests only)",
+    )

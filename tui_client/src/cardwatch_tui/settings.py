@@ -10,17 +10,30 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class TuiSettings(BaseSettings):
-    """The app talks to the local stack by default; set `environment`/`aws_profile` for AWS."""
+    """The app talks to the local stack by default; `CARDWATCH_ENVIRONMENT` and
+    `CARDWATCH_AWS_PROFILE` point it at a deployed one."""
 
     model_config = SettingsConfigDict(env_prefix="CARDWATCH_", extra="ignore", frozen=True)
 
-    tui_outbox_dir: Path = Field(default=Path.home() / ".cardwatch" / "outbox")
-    local_state_dir: Path = Field(default=Path.home() / ".cardwatch")
-    environment: str = Field(default="local", pattern=r"^(local|dev|prod)$")
-    aws_profile: str | None = None
-    aws_region: str = "us-east-1"
-    aws_endpoint_url: str | None = None
-    tui_poll_interval_s: float = Field(default=2.0, gt=0)
+    tui_outbox_dir: Path = Field(
+        default=Path.home() / ".cardwatch" / "outbox",
+        description="where batches are saved as CSV before upload (owner-only)",
+    )
+    local_state_dir: Path = Field(
+        default=Path.home() / ".cardwatch",
+        description="the local stack's state folder: its endpoint and mailbox",
+    )
+    environment: str = Field(
+        default="local", pattern=r"^(local|dev|prod)$", description="the stack to talk to"
+    )
+    aws_profile: str | None = Field(default=None, description="AWS profile for a deployed stack")
+    aws_region: str = Field(default="us-east-1", description="region of that stack")
+    aws_endpoint_url: str | None = Field(
+        default=None, description="endpoint override (unset: the running local stack's)"
+    )
+    tui_poll_interval_s: float = Field(
+        default=2.0, gt=0, description="seconds between refreshes of verdicts and alerts"
+    )
 
     @property
     def mailbox_dir(self) -> Path:

@@ -15,13 +15,25 @@ class LabelsSettings(CardwatchSettings):
 
     model_config = SettingsConfigDict(env_prefix="CARDWATCH_", extra="ignore", frozen=True)
 
-    labels_table: str = Field(default="cardwatch-labels", min_length=1)
-    state_table: str = Field(default="cardwatch-state", min_length=1)
-    verdicts_table: str = Field(default="cardwatch-verdicts", min_length=1)
-    labels_prefix: str = "labels/"
-    labels_refused_prefix: str = "labels/refused/"
-    labels_rejected_prefix: str = "rejected/labels/"
-    labels_reports_prefix: str = "reports/labels/"
+    labels_table: str = Field(
+        default="cardwatch-labels", min_length=1, description="one label per transaction"
+    )
+    state_table: str = Field(
+        default="cardwatch-state", min_length=1, description="terminals' confirmed-fraud counts"
+    )
+    verdicts_table: str = Field(
+        default="cardwatch-verdicts", min_length=1, description="verdicts the labels refer to"
+    )
+    labels_prefix: str = Field(default="labels/", description="where labels files arrive")
+    labels_refused_prefix: str = Field(
+        default="labels/refused/", description="where a labels file refused whole is kept"
+    )
+    labels_rejected_prefix: str = Field(
+        default="rejected/labels/", description="where a file's rejected label rows go"
+    )
+    labels_reports_prefix: str = Field(
+        default="reports/labels/", description="where each labels file's report goes"
+    )
     labels_max_file_bytes: int = Field(default=64 * MIB, gt=0, description="size limit")
     labels_max_decompressed_bytes: int = Field(
         default=256 * MIB, gt=0, description="limit on a .csv.gz once inflated"

@@ -15,8 +15,16 @@ class NotifierSettings(CardwatchSettings):
 
     model_config = SettingsConfigDict(env_prefix="CARDWATCH_", extra="ignore", frozen=True)
 
-    verdicts_table: str = Field(default="cardwatch-verdicts", min_length=1)
-    alerts_table: str = Field(default="cardwatch-alerts", min_length=1)
+    verdicts_table: str = Field(
+        default="cardwatch-verdicts",
+        min_length=1,
+        description="the verdicts; each keeps its alert's state",
+    )
+    alerts_table: str = Field(
+        default="cardwatch-alerts",
+        min_length=1,
+        description="the storm counter and the digest queue",
+    )
     alerts_topic_arn: str = Field(default="", description="SNS topic of the admin's email")
     notifier_dlq_url: str = Field(default="", description="SQS queue for alerts that need a human")
     storm_threshold: int = Field(default=20, ge=1, description="alerts per window before digests")

@@ -13,9 +13,19 @@ class ScorerSettings(CardwatchSettings):
 
     model_config = SettingsConfigDict(env_prefix="CARDWATCH_", extra="ignore", frozen=True)
 
-    verdicts_table: str = Field(default="cardwatch-verdicts", min_length=1)
-    state_table: str = Field(default="cardwatch-state", min_length=1)
-    models_bucket: str = Field(default="cardwatch-transactions", min_length=1)
+    verdicts_table: str = Field(
+        default="cardwatch-verdicts", min_length=1, description="one verdict per transaction"
+    )
+    state_table: str = Field(
+        default="cardwatch-state",
+        min_length=1,
+        description="cards' and terminals' state, score histograms",
+    )
+    models_bucket: str = Field(
+        default="cardwatch-transactions",
+        min_length=1,
+        description="bucket of models/current.json, the bundles and rules/current.json",
+    )
     model_refresh_s: float = Field(default=60.0, ge=0, description="re-read models/current.json")
     rules_refresh_s: float = Field(default=30.0, ge=0, description="re-read rules/current.json")
     applied_ids_kept: int = Field(default=500, ge=10, description="per-card replay memory")

@@ -170,6 +170,36 @@ def test_functions_are_traced_limited_encrypted_and_log_to_their_group(
             assert env["POWERTOOLS_SERVICE_NAME"] in {"ingest", "scorer", "notifier"}, name
 
 
+def _alarmed_functions(alarm: dict[str, Any], metric: str) -> set[str]:
+    """The functions whose `metric` the alarm watches: its own metric, or one of its queries."""
+    props = alarm["Properties"]
+    stats = [props] + [
+        q["MetricStat"]["Metric"] for q in props.get("Metrics", []) if "MetricStat" in q
+    ]
+    return {
+        dimension["Value"]["Ref"]
+        for stat in stats
+        if stat.get("Namespace") == "AWS/Lambda" and stat.get("MetricName") == metric
+        for dimension in stat.get("Dimensions", [])
+        if dimension["Name"] == "FunctionName"
+    }
+
+
+def test_every_function_pages_ops_when_it_fails_or_is_throttled(
+    cfn: dict[str, dict[str, Any]],
+) -> None:
+    for stack in SERVICE_ONLY:
+        template = cfn[stack]
+        alarms = resources(template, "AWS::CloudWatch::Alarm").values()
+        for metric in ("Errors", "Throttles"):
+            watched: set[str] = set()
+            for alarm in alarms:
+                if "OpsTopicArn" in json.dumps(alarm["Properties"]["AlarmActions"]):
+                    watched |= _alarmed_functions(alarm, metric)
+            missing = set(resources(template, "AWS::Lambda::Function")) - watched
+            assert missing == set(), (stack, metric)
+
+
 def test_encryption_at_rest_everywhere(cfn: dict[str, dict[str, Any]]) -> None:
     core = cfn["core"]
     for name, bucket in resources(core, "AWS::S3::Bucket").items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 
 
@@ -69,3 +70,35 @@ class ContendedTransactions:
                 "TransactWriteItems",
             )
         return self._dynamodb.transact_write_items(TransactItems=TransactItems)
+
+
+class _Body:
+    """A raw HTTP body as botocore reads one."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self, **_: Any) -> Any:
+        yield self._data
+
+
+class ThrottledSends:
+    """Answers the first `times` HTTP requests of a DynamoDB `operation` on one client with
+    ThrottlingException, as a throttled table does (moto never throttles); botocore retries them.
+    Keeps the body of every request sent, so a test can see what each attempt carried."""
+
+    def __init__(self, dynamodb: Any, operation: str, times: int = 1) -> None:
+        self._left = times
+        self.bodies: list[bytes] = []
+        dynamodb.meta.events.register(f"before-send.dynamodb.{operation}", self._send)
+
+    def _send(self, request: Any, **_: Any) -> AWSResponse | None:
+        self.bodies.append(bytes(request.body))
+        if self._left <= 0:
+            return None
+        self._left -= 1
+        error = b'{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException",'
+        error += b'"message":"Rate of requests exceeds the allowed throughput."}'
+        return AWSResponse(
+            request.url, 400, {"x-amzn-ErrorType": "ThrottlingException"}, _Body(error)
+        )

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from cardwatch_scorer.dynamodb_wire import wire_client
 from cardwatch_scorer.state_store import (
     VERDICTS_PER_WRITE,
     WRITE_ATTEMPTS,
@@ -17,6 +18,7 @@ from cardwatch_scorer.state_store import (
 )
 from cardwatch_shared.aws_clients import client
 from cardwatch_shared.contracts import Verdict
+from cardwatch_shared.settings import CardwatchSettings
 from cardwatch_shared.verdict_item import to_item
 from tests.integration.scorer.conftest import STATE, VERDICTS, ScorerStack
 from tests.support.aws_faults import ContendedTransactions
@@ -47,8 +49,16 @@ def _verdict_ids() -> set[str]:
     return {item["transaction_id"]["S"] for item in items["Items"]}
 
 
-def test_a_replayed_verdict_is_neither_written_nor_counted_again(scorer_stack: ScorerStack) -> None:
-    store = StateStore(client("dynamodb"), VERDICTS, STATE)
+@pytest.fixture(params=["wire", "botocore"])
+def state_db(request: pytest.FixtureRequest, aws_endpoint: str) -> Any:
+    """The scorer's own client (it writes and reads DynamoDB's JSON itself), and a plain one."""
+    return wire_client(CardwatchSettings()) if request.param == "wire" else client("dynamodb")
+
+
+def test_a_replayed_verdict_is_neither_written_nor_counted_again(
+    scorer_stack: ScorerStack, state_db: Any
+) -> None:
+    store = StateStore(state_db, VERDICTS, STATE)
     assert _commit(store, _new(["a", "b", "c"])) == {"a", "b", "c"}
     assert _commit(store, _new(["b", "d", "e"])) == {"d", "e"}  # b written by the first delivery
     item = scorer_stack.state()["terminal#T1"]
@@ -57,9 +67,9 @@ def test_a_replayed_verdict_is_neither_written_nor_counted_again(scorer_stack: S
 
 
 def test_days_terminals_and_more_verdicts_than_one_transaction_takes(
-    scorer_stack: ScorerStack,
+    scorer_stack: ScorerStack, state_db: Any
 ) -> None:
-    store = StateStore(client("dynamodb"), VERDICTS, STATE, writers=4)
+    store = StateStore(state_db, VERDICTS, STATE, writers=4)
     many = [f"t{i}" for i in range(VERDICTS_PER_WRITE * 2 + 3)]
     first = _commit(store, _new(many), _new(["x"], day=101), _new(["y"], terminal="T2"))
     assert len(first) == len(many) + 2
@@ -72,9 +82,9 @@ def test_days_terminals_and_more_verdicts_than_one_transaction_takes(
 
 
 def test_days_out_of_the_window_are_dropped_never_the_ones_counted(
-    scorer_stack: ScorerStack,
+    scorer_stack: ScorerStack, state_db: Any
 ) -> None:
-    store = StateStore(client("dynamodb"), VERDICTS, STATE)
+    store = StateStore(state_db, VERDICTS, STATE)
     _commit(store, _new(["a"], day=100), _new(["b"], day=101))
     _commit(store, _new(["late"], day=100, known=(100, 101)), _new(["z"], day=200, known=(100,)))
     item = scorer_stack.state()["terminal#T1"]
@@ -84,16 +94,18 @@ def test_days_out_of_the_window_are_dropped_never_the_ones_counted(
     assert set(scorer_stack.state()["terminal#T1"]) == {"pk", "n_200", "n_201"}
 
 
-def test_a_conflicting_transaction_is_retried(scorer_stack: ScorerStack) -> None:
-    contended = ContendedTransactions(client("dynamodb"), conflicts=WRITE_ATTEMPTS - 1)
+def test_a_conflicting_transaction_is_retried(scorer_stack: ScorerStack, state_db: Any) -> None:
+    contended = ContendedTransactions(state_db, conflicts=WRITE_ATTEMPTS - 1)
     store = StateStore(contended, VERDICTS, STATE, pause=lambda _: None)
     assert _commit(store, _new(["a", "b"])) == {"a", "b"}
     assert contended.cancelled == WRITE_ATTEMPTS - 1
     assert int(scorer_stack.state()["terminal#T1"]["n_100"]) == 2
 
 
-def test_endless_conflicts_fail_the_batch_and_write_nothing(scorer_stack: ScorerStack) -> None:
-    contended = ContendedTransactions(client("dynamodb"), conflicts=WRITE_ATTEMPTS)
+def test_endless_conflicts_fail_the_batch_and_write_nothing(
+    scorer_stack: ScorerStack, state_db: Any
+) -> None:
+    contended = ContendedTransactions(state_db, conflicts=WRITE_ATTEMPTS)
     store = StateStore(contended, VERDICTS, STATE, pause=lambda _: None)
     with pytest.raises(WriteContendedError, match="T1"):
         _commit(store, _new(["a"]))
@@ -101,8 +113,10 @@ def test_endless_conflicts_fail_the_batch_and_write_nothing(scorer_stack: Scorer
     assert "terminal#T1" not in scorer_stack.state()
 
 
-def test_terminals_of_a_verdict_or_two_share_transactions(scorer_stack: ScorerStack) -> None:
-    counted = ContendedTransactions(client("dynamodb"), conflicts=0)
+def test_terminals_of_a_verdict_or_two_share_transactions(
+    scorer_stack: ScorerStack, state_db: Any
+) -> None:
+    counted = ContendedTransactions(state_db, conflicts=0)
     store = StateStore(counted, VERDICTS, STATE, writers=4)
     terminals = [_new([f"a{i}"], terminal=f"T{i}") for i in range(120)]
     assert len(_commit(store, *terminals)) == 120
@@ -116,9 +130,9 @@ def test_terminals_of_a_verdict_or_two_share_transactions(scorer_stack: ScorerSt
 
 
 def test_a_conflict_on_a_shared_transaction_writes_each_terminal_on_its_own(
-    scorer_stack: ScorerStack,
+    scorer_stack: ScorerStack, state_db: Any
 ) -> None:
-    contended = ContendedTransactions(client("dynamodb"), conflicts=1)
+    contended = ContendedTransactions(state_db, conflicts=1)
     store = StateStore(contended, VERDICTS, STATE, pause=lambda _: None)
     terminals = [_new([f"a{i}", f"b{i}"], terminal=f"T{i}") for i in range(3)]
     assert len(_commit(store, *terminals)) == 6

@@ -22,6 +22,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from cardwatch_scorer import init_pause
 from cardwatch_scorer.batch import BatchOutcome, process_batch
+from cardwatch_scorer.dynamodb_wire import wire_client
 from cardwatch_scorer.gc_pause import gc_paused
 from cardwatch_scorer.model_cache import ModelCache
 from cardwatch_scorer.observability import logger, metrics, tracer
@@ -43,7 +44,7 @@ def runtime() -> tuple[ScorerSettings, StateStore, ModelCache, RulesCache]:
     """Settings, the state store, the model and rules caches: built once per container."""
     settings = ScorerSettings()
     store = StateStore(
-        client("dynamodb", settings),
+        wire_client(settings),
         settings.verdicts_table,
         settings.state_table,
         writers=settings.write_concurrency,

@@ -4,6 +4,7 @@ BatchGetItem returns, without boto3's deserialiser."""
 
 from __future__ import annotations
 
+import binascii
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,11 +27,13 @@ class CardRecord:
 
 
 def card_record(item: Mapping[str, Any]) -> CardRecord:
-    """A card's record from its item's attribute values. Items written before the ids were kept
-    as digests hold them as a JSON list (`applied`), read the same way."""
+    """A card's record from its item's attribute values (as botocore or `dynamodb_wire` reads
+    them). Items written before the ids were kept as digests hold them as a JSON list
+    (`applied`), read the same way."""
     absorbed = item.get("absorbed")
     if absorbed is not None:
-        applied = AbsorbedIds(absorbed["B"])
+        packed = absorbed["B"]  # base64 text as DynamoDB's JSON has it, bytes through botocore
+        applied = AbsorbedIds(binascii.a2b_base64(packed) if isinstance(packed, str) else packed)
     else:
         applied = AbsorbedIds.of(json.loads(item.get("applied", {"S": "[]"})["S"]))
     state = CardState.from_dict(from_json(item["state"]["S"]))

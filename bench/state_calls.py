@@ -1,0 +1,155 @@
+"""The scorer's DynamoDB calls, the client's own CPU: each call through botocore's walk of its
+service model beside the same call in DynamoDB's JSON, written and read by the scorer
+(`dynamodb_wire`), in the same run. The network is left out: every request is answered before it
+is sent with the reply DynamoDB gives it (a canned body), so what is timed is what the function's
+CPU does per call, signing and botocore's hooks included.
+Run: `uv run python -m bench.state_calls`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+from botocore.awsrequest import AWSResponse
+from botocore.config import Config
+
+from bench.results_table import Measurement, table
+from bench.scorer_path import best_rates
+
+DAY = 20_400
+REFERENCE = "through botocore's model walk"
+
+
+class _Body:
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self, **_: Any) -> Any:
+        yield self._data
+
+
+def _answered(wire: bool, reply: dict[str, Any]) -> Any:
+    """A DynamoDB client that never reaches the network: each request gets `reply`."""
+    from cardwatch_scorer.dynamodb_wire import speak_wire
+
+    made = boto3.session.Session().client(
+        "dynamodb",
+        region_name="us-east-1",
+        endpoint_url="http://127.0.0.1:9",
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",  # noqa: S106 - signs requests nobody receives
+        config=Config(parameter_validation=not wire, retries={"mode": "standard"}),
+    )
+    body = json.dumps(reply).encode()
+    made.meta.events.register(
+        "before-send.dynamodb", lambda request, **_: AWSResponse(request.url, 200, {}, _Body(body))
+    )
+    return speak_wire(made) if wire else made
+
+
+def _terminal() -> dict[str, Any]:
+    item: dict[str, Any] = {"pk": {"S": "terminal#T-1"}}
+    for age in range(37):
+        item[f"n_{DAY - age}"] = {"N": str(40 + age)}
+        if age % 5 == 0:
+            item[f"f_{DAY - age}"] = {"N": "1"}
+    return item
+
+
+def _card(binary: Callable[[bytes], Any]) -> dict[str, Any]:
+    """A busy card's item (30 days, 500 absorbed ids); `binary` shapes the digests as the
+    caller holds them (bytes to write, base64 text in a reply)."""
+    from cardwatch_scorer.absorbed_ids import AbsorbedIds
+    from cardwatch_scorer.state_items import CardRecord, card_item
+    from cardwatch_shared.features.online import CardState
+
+    state = CardState({DAY - k: (3.0, 90.0 + 1.37 * k) for k in range(1, 30)}, DAY * 86_400)
+    ids = AbsorbedIds.of(f"{i:08x}-4f1c-4b8e-9c1d-5a7e2b9f{i:04x}" for i in range(500))
+    item = card_item("ab" * 32, CardRecord(state, ids, 7))
+    item["absorbed"] = {"B": binary(item["absorbed"]["B"])}
+    return item
+
+
+def _verdict_puts(n: int) -> list[dict[str, Any]]:
+    from cardwatch_shared.attribute_values import attribute_map
+    from cardwatch_shared.verdict_item import to_item
+    from tests.support.verdicts import sample_verdict
+
+    return [
+        {
+            "Put": {
+                "TableName": "cardwatch-verdicts",
+                "Item": attribute_map(to_item(sample_verdict(i))),
+                "ConditionExpression": "attribute_not_exists(transaction_id)",
+            }
+        }
+        for i in range(n)
+    ]
+
+
+def _read(items: list[dict[str, Any]]) -> tuple[Callable[[Any], Any], dict[str, Any]]:
+    """A BatchGetItem of `items` (their keys), and its reply."""
+    keys = [{"pk": item["pk"]} for item in items]
+    request = {"cardwatch-state": {"Keys": keys, "ConsistentRead": True}}
+    reply = {"Responses": {"cardwatch-state": items}, "UnprocessedKeys": {}}
+    return (lambda db: db.batch_get_item(RequestItems=request)), reply
+
+
+def _pair_clients(reply: dict[str, Any]) -> list[Any]:
+    """A client on the wire and a plain one, both answered with `reply`."""
+    return [_answered(True, reply), _answered(False, reply)]
+
+
+def _pair(call: Callable[[Any], Any], reply: dict[str, Any], runs: int) -> list[Callable[[], None]]:
+    """`call` `runs` times on the wire, and on a plain client."""
+    clients = _pair_clients(reply)
+
+    def repeated(db: Any) -> Callable[[], None]:
+        def run() -> None:
+            for _ in range(runs):
+                call(db)
+
+        return run
+
+    return [repeated(db) for db in clients]
+
+
+def measure(runs: int = 20, repeats: int = 5) -> list[Measurement]:
+    """Four calls of a batch, each `runs` times, best of `repeats`, round-robin."""
+    import base64
+
+    read_terminals, terminals_reply = _read([_terminal() for _ in range(100)])
+    card_text = _card(lambda packed: base64.b64encode(packed).decode())
+    read_cards, cards_reply = _read([card_text] * 100)
+    puts = _verdict_puts(99)
+    card = _card(bytes)
+
+    def write_verdicts(db: Any) -> None:
+        db.transact_write_items(TransactItems=puts)
+
+    def write_card(db: Any) -> None:
+        db.put_item(TableName="cardwatch-state", Item=card, ConditionExpression="version = :v",
+                    ExpressionAttributeValues={":v": {"N": "7"}})  # fmt: skip
+
+    rows = [
+        ("BatchGetItem of 100 terminals (37 days)", "terminals/s", 100, read_terminals,
+         terminals_reply),
+        ("BatchGetItem of 100 busy cards (500 ids)", "cards/s", 100, read_cards, cards_reply),
+        ("TransactWriteItems of 99 verdicts", "verdicts/s", 99, write_verdicts, {}),
+        ("PutItem of a busy card", "cards/s", 1, write_card, {}),
+    ]  # fmt: skip
+    wire_cards, plain_cards = (read_cards(db)["Responses"] for db in _pair_clients(cards_reply))
+    assert wire_cards == {"cardwatch-state": [card_text] * 100}, "the wire reads the reply as sent"
+    assert len(plain_cards["cardwatch-state"]) == 100
+    out = []
+    for name, unit, per_call, call, reply in rows:
+        wire, plain = best_rates(runs * per_call, repeats, _pair(call, reply, runs))
+        out.append(Measurement(f"scorer's DynamoDB client, {name}", wire, unit, REFERENCE, plain))
+    return out
+
+
+if __name__ == "__main__":
+    print(table(measure()))

@@ -6,6 +6,9 @@ verdict on condition that none exists for its transaction, so a transaction is c
 when its verdict is first written (no per-terminal id sets, which would outgrow DynamoDB's 400 KB
 item limit on a busy terminal). A card's state carries the (digests of the) ids of the
 transactions it has absorbed and is written only if its version did not move.
+
+The handler gives it a client that writes and reads DynamoDB's JSON itself for BatchGetItem,
+TransactWriteItems and PutItem (`dynamodb_wire`); a plain boto3 client works the same.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ Run: `uv run python -m bench.state_calls`.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from typing import Any
@@ -18,17 +19,10 @@ from botocore.config import Config
 
 from bench.results_table import Measurement, table
 from bench.scorer_path import best_rates
+from tests.support.aws_faults import RawBody
 
 DAY = 20_400
 REFERENCE = "through botocore's model walk"
-
-
-class _Body:
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def stream(self, **_: Any) -> Any:
-        yield self._data
 
 
 def _answered(wire: bool, reply: dict[str, Any]) -> Any:
@@ -45,7 +39,8 @@ def _answered(wire: bool, reply: dict[str, Any]) -> Any:
     )
     body = json.dumps(reply).encode()
     made.meta.events.register(
-        "before-send.dynamodb", lambda request, **_: AWSResponse(request.url, 200, {}, _Body(body))
+        "before-send.dynamodb",
+        lambda request, **_: AWSResponse(request.url, 200, {}, RawBody(body)),
     )
     return speak_wire(made) if wire else made
 
@@ -119,8 +114,6 @@ def _pair(call: Callable[[Any], Any], reply: dict[str, Any], runs: int) -> list[
 
 def measure(runs: int = 20, repeats: int = 5) -> list[Measurement]:
     """Four calls of a batch, each `runs` times, best of `repeats`, round-robin."""
-    import base64
-
     read_terminals, terminals_reply = _read([_terminal() for _ in range(100)])
     card_text = _card(lambda packed: base64.b64encode(packed).decode())
     read_cards, cards_reply = _read([card_text] * 100)

@@ -72,8 +72,8 @@ class ContendedTransactions:
         return self._dynamodb.transact_write_items(TransactItems=TransactItems)
 
 
-class _Body:
-    """A raw HTTP body as botocore reads one."""
+class RawBody:
+    """A raw HTTP body as botocore reads one (for answers made without the network)."""
 
     def __init__(self, data: bytes) -> None:
         self._data = data
@@ -100,5 +100,5 @@ class ThrottledSends:
         error = b'{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException",'
         error += b'"message":"Rate of requests exceeds the allowed throughput."}'
         return AWSResponse(
-            request.url, 400, {"x-amzn-ErrorType": "ThrottlingException"}, _Body(error)
+            request.url, 400, {"x-amzn-ErrorType": "ThrottlingException"}, RawBody(error)
         )

@@ -10,13 +10,13 @@ import argparse
 from pathlib import Path
 
 from bench import (
+    aws_calls,
     cold_start,
     consumer_path,
     ingest_path,
     model_training,
     pipeline_path,
     scorer_path,
-    state_calls,
 )
 from bench.results_table import table, write
 
@@ -37,7 +37,7 @@ def main() -> None:
     measurements = ingest_path.throughput(args.ingest_rows)
     measurements += ingest_path.peak_memory(args.memory_rows)
     measurements += scorer_path.measure([int(n) for n in args.batch_sizes.split(",")])
-    measurements += state_calls.measure()
+    measurements += aws_calls.measure()
     measurements += cold_start.measure()
     measurements += consumer_path.measure(args.consumer_records, args.moto_records)
     measurements += pipeline_path.measure(args.latency_files, args.sustained_rows)

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from cardwatch_scorer.dynamodb_wire import wire_client
 from cardwatch_scorer.state_store import (
     VERDICTS_PER_WRITE,
     WRITE_ATTEMPTS,
@@ -17,6 +16,7 @@ from cardwatch_scorer.state_store import (
     WriteContendedError,
 )
 from cardwatch_shared.aws_clients import client
+from cardwatch_shared.aws_wire import wire_client
 from cardwatch_shared.contracts import Verdict
 from cardwatch_shared.settings import CardwatchSettings
 from cardwatch_shared.verdict_item import to_item
@@ -52,7 +52,11 @@ def _verdict_ids() -> set[str]:
 @pytest.fixture(params=["wire", "botocore"])
 def state_db(request: pytest.FixtureRequest, aws_endpoint: str) -> Any:
     """The scorer's own client (it writes and reads DynamoDB's JSON itself), and a plain one."""
-    return wire_client(CardwatchSettings()) if request.param == "wire" else client("dynamodb")
+    return (
+        wire_client("dynamodb", CardwatchSettings())
+        if request.param == "wire"
+        else client("dynamodb")
+    )
 
 
 def test_a_replayed_verdict_is_neither_written_nor_counted_again(

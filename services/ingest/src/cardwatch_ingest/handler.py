@@ -27,6 +27,7 @@ from cardwatch_ingest.settings import IngestSettings
 from cardwatch_ingest.store import UploadStore
 from cardwatch_ingest.upload import Upload
 from cardwatch_shared.aws_clients import client
+from cardwatch_shared.aws_wire import wire_client
 from cardwatch_shared.hmac_key import load_hmac_key
 
 IDEMPOTENCY_TTL_S = 7 * 24 * 3600
@@ -58,7 +59,7 @@ def runtime() -> Runtime:
     state = Runtime(
         settings,
         UploadStore(client("s3", settings)),
-        client("kinesis", settings),
+        wire_client("kinesis", settings),
         key,
         config,
         None,

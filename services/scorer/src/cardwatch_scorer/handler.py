@@ -22,7 +22,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from cardwatch_scorer import init_pause
 from cardwatch_scorer.batch import BatchOutcome, process_batch
-from cardwatch_scorer.dynamodb_wire import wire_client
 from cardwatch_scorer.gc_pause import gc_paused
 from cardwatch_scorer.model_cache import ModelCache
 from cardwatch_scorer.observability import logger, metrics, tracer
@@ -30,6 +29,7 @@ from cardwatch_scorer.rules_cache import RulesCache
 from cardwatch_scorer.settings import ScorerSettings
 from cardwatch_scorer.state_store import StateStore
 from cardwatch_shared.aws_clients import client
+from cardwatch_shared.aws_wire import wire_client
 from cardwatch_shared.rule_registry import RuleRegistry
 
 processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
@@ -44,7 +44,7 @@ def runtime() -> tuple[ScorerSettings, StateStore, ModelCache, RulesCache]:
     """Settings, the state store, the model and rules caches: built once per container."""
     settings = ScorerSettings()
     store = StateStore(
-        wire_client(settings),
+        wire_client("dynamodb", settings),
         settings.verdicts_table,
         settings.state_table,
         writers=settings.write_concurrency,

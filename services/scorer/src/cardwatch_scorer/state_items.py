@@ -27,9 +27,9 @@ class CardRecord:
 
 
 def card_record(item: Mapping[str, Any]) -> CardRecord:
-    """A card's record from its item's attribute values (as botocore or `dynamodb_wire` reads
-    them). Items written before the ids were kept as digests hold them as a JSON list
-    (`applied`), read the same way."""
+    """A card's record from its item's attribute values, as botocore or `aws_wire` reads them.
+    Items written before the ids were kept as digests hold them as a JSON list (`applied`), read
+    the same way."""
     absorbed = item.get("absorbed")
     if absorbed is not None:
         packed = absorbed["B"]  # base64 text as DynamoDB's JSON has it, bytes through botocore

@@ -8,7 +8,7 @@ item limit on a busy terminal). A card's state carries the (digests of the) ids 
 transactions it has absorbed and is written only if its version did not move.
 
 The handler gives it a client that writes and reads DynamoDB's JSON itself for BatchGetItem,
-TransactWriteItems and PutItem (`dynamodb_wire`); a plain boto3 client works the same.
+TransactWriteItems and PutItem (`cardwatch_shared.aws_wire`); a plain boto3 client works the same.
 """
 
 from __future__ import annotations

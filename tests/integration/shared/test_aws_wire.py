@@ -1,6 +1,6 @@
-"""The scorer's own DynamoDB JSON against moto: what it writes, botocore reads back the same; what
-it reads is what botocore reads (binary as base64 text); errors, retries and other parties' hooks
-behave as with a plain client."""
+"""The services' own AWS JSON against moto: what a wire client writes, botocore reads back the
+same; what it reads is what botocore reads (binary as base64 text); errors, retries and other
+parties' hooks behave as with a plain client."""
 
 from __future__ import annotations
 
@@ -11,16 +11,29 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
-from cardwatch_scorer.dynamodb_wire import speak_wire, wire_client
 from cardwatch_shared.attribute_values import attribute_map
 from cardwatch_shared.aws_clients import client, client_config
+from cardwatch_shared.aws_wire import speak_wire, wire_client
 from cardwatch_shared.settings import CardwatchSettings
 from cardwatch_shared.verdict_item import to_item
-from tests.integration.scorer.conftest import STATE, VERDICTS, ScorerStack
 from tests.support.aws_faults import ThrottledSends
+from tests.support.tables import create_table
 from tests.support.verdicts import sample_verdict
 
 pytestmark = pytest.mark.integration
+
+VERDICTS, STATE, STREAM = "wire-verdicts", "wire-state", "wire-stream"
+
+
+@pytest.fixture
+def tables(aws_endpoint: str) -> None:
+    create_table(client("dynamodb"), "VerdictsTable", VERDICTS)
+    create_table(client("dynamodb"), "StateTable", STATE)
+
+
+def _dynamodb() -> Any:
+    return wire_client("dynamodb", CardwatchSettings())
+
 
 PACKED = bytes(range(256)) * 2
 CARD = {
@@ -49,8 +62,8 @@ def _stored(table: str, key: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
-def test_what_the_wire_writes_botocore_reads_back(scorer_stack: ScorerStack) -> None:
-    wire = wire_client(CardwatchSettings())
+def test_what_the_wire_writes_botocore_reads_back(tables: None) -> None:
+    wire = _dynamodb()
     wire.put_item(TableName=STATE, Item=CARD, ConditionExpression="attribute_not_exists(pk)")
     put = _verdict_put(1, merchant_name="Café Zoë 東京")
     assert (
@@ -61,7 +74,7 @@ def test_what_the_wire_writes_botocore_reads_back(scorer_stack: ScorerStack) -> 
     assert _stored(VERDICTS, key) == put["Put"]["Item"]
 
 
-def test_the_wire_reads_what_botocore_reads(scorer_stack: ScorerStack) -> None:
+def test_the_wire_reads_what_botocore_reads(tables: None) -> None:
     plain = client("dynamodb")
     plain.put_item(TableName=STATE, Item=CARD)
     plain.transact_write_items(TransactItems=[_verdict_put(i) for i in range(3)])
@@ -72,7 +85,7 @@ def test_the_wire_reads_what_botocore_reads(scorer_stack: ScorerStack) -> None:
             "ProjectionExpression": "transaction_id, score",
         },
     }
-    by_wire = wire_client(CardwatchSettings()).batch_get_item(RequestItems=request)
+    by_wire = _dynamodb().batch_get_item(RequestItems=request)
     by_botocore = plain.batch_get_item(RequestItems=request)
     assert by_wire["UnprocessedKeys"] == by_botocore["UnprocessedKeys"] == {}
     [card] = by_wire["Responses"][STATE]
@@ -84,8 +97,8 @@ def test_the_wire_reads_what_botocore_reads(scorer_stack: ScorerStack) -> None:
     )
 
 
-def test_errors_are_raised_as_botocore_raises_them(scorer_stack: ScorerStack) -> None:
-    wire = wire_client(CardwatchSettings())
+def test_errors_are_raised_as_botocore_raises_them(tables: None) -> None:
+    wire = _dynamodb()
     wire.put_item(TableName=STATE, Item=CARD)
     with pytest.raises(ClientError) as stale:
         wire.put_item(TableName=STATE, Item=CARD, ConditionExpression="version = :v",
@@ -99,8 +112,8 @@ def test_errors_are_raised_as_botocore_raises_them(scorer_stack: ScorerStack) ->
     assert [r["Code"] for r in error["CancellationReasons"]] == ["ConditionalCheckFailed", "None"]
 
 
-def test_a_throttled_call_is_retried_with_its_own_body(scorer_stack: ScorerStack) -> None:
-    wire = wire_client(CardwatchSettings())
+def test_a_throttled_call_is_retried_with_its_own_body(tables: None) -> None:
+    wire = _dynamodb()
     throttled = ThrottledSends(wire, "TransactWriteItems", times=2)
     put = _verdict_put(5)
     wire.transact_write_items(TransactItems=[put])
@@ -110,8 +123,8 @@ def test_a_throttled_call_is_retried_with_its_own_body(scorer_stack: ScorerStack
     assert _stored(VERDICTS, {"transaction_id": {"S": "tx-00005"}}) == put["Put"]["Item"]
 
 
-def test_other_hooks_still_see_the_callers_parameters(scorer_stack: ScorerStack) -> None:
-    wire = wire_client(CardwatchSettings())
+def test_other_hooks_still_see_the_callers_parameters(tables: None) -> None:
+    wire = _dynamodb()
     seen: list[Any] = []
     wire.meta.events.register(
         "before-parameter-build.dynamodb.TransactWriteItems",
@@ -125,7 +138,7 @@ def test_other_hooks_still_see_the_callers_parameters(scorer_stack: ScorerStack)
     assert seen == [3, 200]
 
 
-def test_a_client_that_validates_cannot_speak_the_wire(scorer_stack: ScorerStack) -> None:
+def test_a_client_that_validates_cannot_speak_the_wire(tables: None) -> None:
     settings = CardwatchSettings()  # a client of its own: the cached one must stay plain
     made = boto3.session.Session().client(
         "dynamodb", endpoint_url=settings.aws_endpoint_url, config=client_config(settings)
@@ -134,3 +147,38 @@ def test_a_client_that_validates_cannot_speak_the_wire(scorer_stack: ScorerStack
     with pytest.raises(ParamValidationError):
         validating.put_item(TableName=STATE, Item=CARD)
     assert "Item" not in client("dynamodb").get_item(TableName=STATE, Key={"pk": CARD["pk"]})
+
+
+def _stream() -> str:
+    kinesis = client("kinesis")
+    kinesis.create_stream(StreamName=STREAM, ShardCount=2)
+    kinesis.get_waiter("stream_exists").wait(StreamName=STREAM)
+    return STREAM
+
+
+def test_records_put_on_the_wire_are_read_back_whole(aws_endpoint: str) -> None:
+    stream = _stream()
+    records = [{"Data": bytes([i]) * 3 + PACKED, "PartitionKey": f"card-{i}"} for i in range(50)]
+    reply = wire_client("kinesis", CardwatchSettings()).put_records(
+        StreamName=stream, Records=records
+    )
+    assert reply["FailedRecordCount"] == 0
+    assert len(reply["Records"]) == 50
+    assert all(entry["SequenceNumber"] and entry["ShardId"] for entry in reply["Records"])
+    kinesis, read = client("kinesis"), []
+    for shard in kinesis.list_shards(StreamName=stream)["Shards"]:
+        iterator = kinesis.get_shard_iterator(
+            StreamName=stream, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        read += kinesis.get_records(ShardIterator=iterator)["Records"]
+    assert sorted((r["PartitionKey"], r["Data"]) for r in read) == sorted(
+        (r["PartitionKey"], r["Data"]) for r in records
+    )
+
+
+def test_a_put_to_a_missing_stream_raises_as_botocore_raises_it(aws_endpoint: str) -> None:
+    with pytest.raises(ClientError) as missing:
+        wire_client("kinesis", CardwatchSettings()).put_records(
+            StreamName="no-such-stream", Records=[{"Data": b"x", "PartitionKey": "k"}]
+        )
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"

@@ -1,4 +1,5 @@
-"""The bodies the scorer writes itself are the bodies botocore would write for the same calls."""
+"""The bodies the services write themselves are the bodies botocore would write for the same
+calls."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import boto3
 import pytest
 from botocore.serialize import create_serializer
 
-from cardwatch_scorer.dynamodb_wire import request_body
 from cardwatch_shared.attribute_values import attribute_map
+from cardwatch_shared.aws_wire import WIRE_CALLS, request_body
 from cardwatch_shared.verdict_item import to_item
 from tests.support.verdicts import sample_verdict
 
@@ -68,9 +69,23 @@ CALLS: dict[str, dict[str, Any]] = {
 }
 
 
+CALLS["PutRecords"] = {
+    "StreamName": "cw-transactions",
+    "Records": [
+        {"Data": PACKED, "PartitionKey": "ab" * 32},
+        {"Data": '{"amount":"12.50","merchant":"Café"}'.encode(), "PartitionKey": "cd" * 32},
+    ],
+}
+
+
+def test_every_wire_call_has_a_sample() -> None:
+    assert {call for calls in WIRE_CALLS.values() for call in calls} == set(CALLS)
+
+
 @pytest.mark.parametrize("operation", sorted(CALLS))
 def test_the_body_is_the_one_botocore_writes(operation: str) -> None:
-    model = boto3.client("dynamodb", region_name="us-east-1").meta.service_model
+    service = next(service for service, calls in WIRE_CALLS.items() if operation in calls)
+    model = boto3.client(service, region_name="us-east-1").meta.service_model
     botocore_request = create_serializer("json").serialize_to_request(
         CALLS[operation], model.operation_model(operation)
     )
@@ -78,5 +93,5 @@ def test_the_body_is_the_one_botocore_writes(operation: str) -> None:
 
 
 def test_a_value_dynamodb_has_no_type_for_is_refused() -> None:
-    with pytest.raises(TypeError, match="set is not a DynamoDB value"):
+    with pytest.raises(TypeError, match="set is not an AWS value"):
         request_body({"Item": {"x": {"SS": {"a"}}}})

@@ -1,9 +1,10 @@
-"""The scorer's DynamoDB calls, the client's own CPU: each call through botocore's walk of its
-service model beside the same call in DynamoDB's JSON, written and read by the scorer
-(`dynamodb_wire`), in the same run. The network is left out: every request is answered before it
-is sent with the reply DynamoDB gives it (a canned body), so what is timed is what the function's
-CPU does per call, signing and botocore's hooks included.
-Run: `uv run python -m bench.state_calls`.
+"""The services' hot AWS calls, the client's own CPU: each call through botocore's walk of its
+service model beside the same call in AWS's JSON, written and read by the service itself
+(`cardwatch_shared.aws_wire`), in the same run: the scorer's DynamoDB reads and writes, ingest's
+Kinesis puts. The network is left out: every request is answered before it is sent with the
+reply AWS gives it (a canned body), so what is timed is what the function's CPU does per call,
+signing and botocore's hooks included.
+Run: `uv run python -m bench.aws_calls`.
 """
 
 from __future__ import annotations
@@ -25,12 +26,12 @@ DAY = 20_400
 REFERENCE = "through botocore's model walk"
 
 
-def _answered(wire: bool, reply: dict[str, Any]) -> Any:
-    """A DynamoDB client that never reaches the network: each request gets `reply`."""
-    from cardwatch_scorer.dynamodb_wire import speak_wire
+def _answered(wire: bool, reply: dict[str, Any], service: str = "dynamodb") -> Any:
+    """A client that never reaches the network: each request gets `reply`."""
+    from cardwatch_shared.aws_wire import speak_wire
 
     made = boto3.session.Session().client(
-        "dynamodb",
+        service,
         region_name="us-east-1",
         endpoint_url="http://127.0.0.1:9",
         aws_access_key_id="bench",
@@ -39,7 +40,7 @@ def _answered(wire: bool, reply: dict[str, Any]) -> Any:
     )
     body = json.dumps(reply).encode()
     made.meta.events.register(
-        "before-send.dynamodb",
+        f"before-send.{service}",
         lambda request, **_: AWSResponse(request.url, 200, {}, RawBody(body)),
     )
     return speak_wire(made) if wire else made
@@ -85,6 +86,18 @@ def _verdict_puts(n: int) -> list[dict[str, Any]]:
     ]
 
 
+def _transaction_records(n: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """`n` transactions as ingest puts them on the stream, and PutRecords' reply."""
+    from tests.support.transactions import transaction
+
+    records = [
+        {"Data": transaction(i).model_dump_json().encode(), "PartitionKey": "ab" * 32}
+        for i in range(n)
+    ]
+    entry = {"SequenceNumber": "4960" + "1" * 52, "ShardId": "shardId-000000000000"}
+    return records, {"FailedRecordCount": 0, "Records": [entry] * n}
+
+
 def _read(items: list[dict[str, Any]]) -> tuple[Callable[[Any], Any], dict[str, Any]]:
     """A BatchGetItem of `items` (their keys), and its reply."""
     keys = [{"pk": item["pk"]} for item in items]
@@ -93,14 +106,16 @@ def _read(items: list[dict[str, Any]]) -> tuple[Callable[[Any], Any], dict[str, 
     return (lambda db: db.batch_get_item(RequestItems=request)), reply
 
 
-def _pair_clients(reply: dict[str, Any]) -> list[Any]:
+def _pair_clients(reply: dict[str, Any], service: str = "dynamodb") -> list[Any]:
     """A client on the wire and a plain one, both answered with `reply`."""
-    return [_answered(True, reply), _answered(False, reply)]
+    return [_answered(True, reply, service), _answered(False, reply, service)]
 
 
-def _pair(call: Callable[[Any], Any], reply: dict[str, Any], runs: int) -> list[Callable[[], None]]:
+def _pair(
+    call: Callable[[Any], Any], reply: dict[str, Any], runs: int, service: str
+) -> list[Callable[[], None]]:
     """`call` `runs` times on the wire, and on a plain client."""
-    clients = _pair_clients(reply)
+    clients = _pair_clients(reply, service)
 
     def repeated(db: Any) -> Callable[[], None]:
         def run() -> None:
@@ -119,6 +134,7 @@ def measure(runs: int = 20, repeats: int = 5) -> list[Measurement]:
     read_cards, cards_reply = _read([card_text] * 100)
     puts = _verdict_puts(99)
     card = _card(bytes)
+    records, put_reply = _transaction_records(500)
 
     def write_verdicts(db: Any) -> None:
         db.transact_write_items(TransactItems=puts)
@@ -127,20 +143,28 @@ def measure(runs: int = 20, repeats: int = 5) -> list[Measurement]:
         db.put_item(TableName="cardwatch-state", Item=card, ConditionExpression="version = :v",
                     ExpressionAttributeValues={":v": {"N": "7"}})  # fmt: skip
 
+    def put_records(db: Any) -> None:
+        db.put_records(StreamName="cardwatch-transactions", Records=records)
+
     rows = [
-        ("BatchGetItem of 100 terminals (37 days)", "terminals/s", 100, read_terminals,
-         terminals_reply),
-        ("BatchGetItem of 100 busy cards (500 ids)", "cards/s", 100, read_cards, cards_reply),
-        ("TransactWriteItems of 99 verdicts", "verdicts/s", 99, write_verdicts, {}),
-        ("PutItem of a busy card", "cards/s", 1, write_card, {}),
+        ("scorer's DynamoDB client, BatchGetItem of 100 terminals (37 days)", "terminals/s", 100,
+         read_terminals, terminals_reply, "dynamodb"),
+        ("scorer's DynamoDB client, BatchGetItem of 100 busy cards (500 ids)", "cards/s", 100,
+         read_cards, cards_reply, "dynamodb"),
+        ("scorer's DynamoDB client, TransactWriteItems of 99 verdicts", "verdicts/s", 99,
+         write_verdicts, {}, "dynamodb"),
+        ("scorer's DynamoDB client, PutItem of a busy card", "cards/s", 1, write_card, {},
+         "dynamodb"),
+        ("ingest's Kinesis client, PutRecords of 500 transactions", "records/s", 500,
+         put_records, put_reply, "kinesis"),
     ]  # fmt: skip
     wire_cards, plain_cards = (read_cards(db)["Responses"] for db in _pair_clients(cards_reply))
     assert wire_cards == {"cardwatch-state": [card_text] * 100}, "the wire reads the reply as sent"
     assert len(plain_cards["cardwatch-state"]) == 100
     out = []
-    for name, unit, per_call, call, reply in rows:
-        wire, plain = best_rates(runs * per_call, repeats, _pair(call, reply, runs))
-        out.append(Measurement(f"scorer's DynamoDB client, {name}", wire, unit, REFERENCE, plain))
+    for name, unit, per_call, call, reply, service in rows:
+        wire, plain = best_rates(runs * per_call, repeats, _pair(call, reply, runs, service))
+        out.append(Measurement(name, wire, unit, REFERENCE, plain))
     return out
 
 

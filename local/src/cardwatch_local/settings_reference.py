@@ -86,7 +86,7 @@ def variable(settings: type[BaseSettings], name: str) -> str:
 
 
 def type_text(annotation: Any) -> str:
-    """A field's type as a reader knows it: `int`, `text`, `path`, `one of …`, `… or unset`."""
+    """A field's type as a reader knows it: integer, text, path, one of …, … or unset."""
     if get_origin(annotation) is Literal:
         return "one of " + ", ".join(f"`{value}`" for value in get_args(annotation))
     if get_origin(annotation) in (Union, types.UnionType):

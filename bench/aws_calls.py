@@ -19,10 +19,9 @@ from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
 from bench.results_table import Measurement, table
-from bench.scorer_path import best_rates
+from bench.scorer_path import best_rates, busy_card, terminal_item
 from tests.support.aws_faults import RawBody
 
-DAY = 20_400
 REFERENCE = "through botocore's model walk"
 
 
@@ -46,25 +45,14 @@ def _answered(wire: bool, reply: dict[str, Any], service: str = "dynamodb") -> A
     return speak_wire(made) if wire else made
 
 
-def _terminal() -> dict[str, Any]:
-    item: dict[str, Any] = {"pk": {"S": "terminal#T-1"}}
-    for age in range(37):
-        item[f"n_{DAY - age}"] = {"N": str(40 + age)}
-        if age % 5 == 0:
-            item[f"f_{DAY - age}"] = {"N": "1"}
-    return item
-
-
 def _card(binary: Callable[[bytes], Any]) -> dict[str, Any]:
     """A busy card's item (30 days, 500 absorbed ids); `binary` shapes the digests as the
     caller holds them (bytes to write, base64 text in a reply)."""
     from cardwatch_scorer.absorbed_ids import AbsorbedIds
     from cardwatch_scorer.state_items import CardRecord, card_item
-    from cardwatch_shared.features.online import CardState
 
-    state = CardState({DAY - k: (3.0, 90.0 + 1.37 * k) for k in range(1, 30)}, DAY * 86_400)
-    ids = AbsorbedIds.of(f"{i:08x}-4f1c-4b8e-9c1d-5a7e2b9f{i:04x}" for i in range(500))
-    item = card_item("ab" * 32, CardRecord(state, ids, 7))
+    state, ids = busy_card()
+    item = card_item("ab" * 32, CardRecord(state, AbsorbedIds.of(ids), 7))
     item["absorbed"] = {"B": binary(item["absorbed"]["B"])}
     return item
 
@@ -129,7 +117,7 @@ def _pair(
 
 def measure(runs: int = 20, repeats: int = 5) -> list[Measurement]:
     """Four calls of a batch, each `runs` times, best of `repeats`, round-robin."""
-    read_terminals, terminals_reply = _read([_terminal() for _ in range(100)])
+    read_terminals, terminals_reply = _read([terminal_item() for _ in range(100)])
     card_text = _card(lambda packed: base64.b64encode(packed).decode())
     read_cards, cards_reply = _read([card_text] * 100)
     puts = _verdict_puts(99)

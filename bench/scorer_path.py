@@ -268,6 +268,27 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
     ]
 
 
+STATE_DAY = 20_400  # the event day of the state-item benchmarks
+
+
+def busy_card(day: int = STATE_DAY) -> tuple[Any, list[str]]:
+    """A busy card's state (30 days of history) and the 500 ids it absorbed."""
+    from cardwatch_shared.features.online import CardState
+
+    state = CardState({day - k: (3.0, 90.0 + 1.37 * k) for k in range(1, 30)}, day * 86_400)
+    return state, [f"{i:08x}-4f1c-4b8e-9c1d-5a7e2b9f{i:04x}" for i in range(500)]
+
+
+def terminal_item(day: int = STATE_DAY) -> dict[str, Any]:
+    """A terminal's item as stored: 37 days of counts, a fraud every fifth day."""
+    item: dict[str, Any] = {"pk": {"S": "terminal#T-1"}}
+    for age in range(37):
+        item[f"n_{day - age}"] = {"N": str(40 + age)}
+        if age % 5 == 0:
+            item[f"f_{day - age}"] = {"N": "1"}
+    return item
+
+
 def measure_state_items(runs: int = 2000) -> list[Measurement]:
     """The state items every batch reads and writes outside the compute path, each beside the way
     it was done before, in the same run: a busy card's item (30 days of history, 500 absorbed
@@ -282,9 +303,8 @@ def measure_state_items(runs: int = 2000) -> list[Measurement]:
     from cardwatch_scorer.state_items import CardRecord, card_item, card_record
     from cardwatch_shared.features.online import CardState
 
-    day, deserialize = 20_400, TypeDeserializer().deserialize
-    state = CardState({day - k: (3.0, 90.0 + 1.37 * k) for k in range(1, 30)}, day * 86_400)
-    ids = [f"{i:08x}-4f1c-4b8e-9c1d-5a7e2b9f{i:04x}" for i in range(500)]
+    deserialize = TypeDeserializer().deserialize
+    state, ids = busy_card()
     item = card_item("ab" * 32, CardRecord(state, AbsorbedIds.of(ids), 7))
     legacy = {"pk": item["pk"], "state": {"S": json.dumps(state.to_dict())},
               "applied": {"S": json.dumps(ids)}, "version": item["version"]}  # fmt: skip
@@ -320,12 +340,8 @@ def measure_terminal_item(runs: int) -> Measurement:
     from cardwatch_scorer.state_items import terminal_state
     from cardwatch_shared.features.online import TerminalState
 
-    day, deserialize = 20_400, TypeDeserializer().deserialize
-    item: dict[str, Any] = {"pk": {"S": "terminal#T-1"}}
-    for age in range(37):
-        item[f"n_{day - age}"] = {"N": str(40 + age)}
-        if age % 5 == 0:
-            item[f"f_{day - age}"] = {"N": "1"}
+    deserialize = TypeDeserializer().deserialize
+    item = terminal_item()
 
     def before() -> None:
         read = {name: deserialize(value) for name, value in item.items()}

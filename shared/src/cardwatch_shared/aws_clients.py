@@ -22,15 +22,18 @@ def client_config(settings: CardwatchSettings) -> Config:
     )
 
 
+def new_client(service: str, settings: CardwatchSettings, config: Config | None = None) -> Any:
+    """A boto3 client of its own for `service` (`config` merged over the settings' own)."""
+    merged = client_config(settings).merge(config) if config else client_config(settings)
+    return boto3.session.Session().client(
+        service, endpoint_url=settings.aws_endpoint_url, config=merged
+    )
+
+
 @cache
 def client(service: str, settings: CardwatchSettings | None = None) -> Any:
     """A cached boto3 client for `service` (one per container, reused across invocations)."""
-    settings = settings or CardwatchSettings()
-    return boto3.session.Session().client(
-        service,
-        endpoint_url=settings.aws_endpoint_url,
-        config=client_config(settings),
-    )
+    return new_client(service, settings or CardwatchSettings())
 
 
 def resource(service: str, settings: CardwatchSettings | None = None) -> Any:

@@ -20,11 +20,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from pydantic_core import from_json
 
-from cardwatch_shared.aws_clients import client_config
+from cardwatch_shared.aws_clients import new_client
 from cardwatch_shared.settings import CardwatchSettings
 
 _BODY = "cardwatch_wire_body"  # where a call's own body waits, in botocore's request context
@@ -110,8 +109,4 @@ def speak_wire(client: Any) -> Any:
 def wire_client(service: str, settings: CardwatchSettings) -> Any:
     """A client of its own for `service` (a key of `WIRE_CALLS`) that speaks the wire for its
     hot calls."""
-    config = client_config(settings).merge(Config(parameter_validation=False))
-    made = boto3.session.Session().client(
-        service, endpoint_url=settings.aws_endpoint_url, config=config
-    )
-    return speak_wire(made)
+    return speak_wire(new_client(service, settings, Config(parameter_validation=False)))

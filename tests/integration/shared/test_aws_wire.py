@@ -7,12 +7,11 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
 from cardwatch_shared.attribute_values import attribute_map
-from cardwatch_shared.aws_clients import client, client_config
+from cardwatch_shared.aws_clients import client, new_client
 from cardwatch_shared.aws_wire import speak_wire, wire_client
 from cardwatch_shared.settings import CardwatchSettings
 from cardwatch_shared.verdict_item import to_item
@@ -139,11 +138,8 @@ def test_other_hooks_still_see_the_callers_parameters(tables: None) -> None:
 
 
 def test_a_client_that_validates_cannot_speak_the_wire(tables: None) -> None:
-    settings = CardwatchSettings()  # a client of its own: the cached one must stay plain
-    made = boto3.session.Session().client(
-        "dynamodb", endpoint_url=settings.aws_endpoint_url, config=client_config(settings)
-    )
-    validating = speak_wire(made)
+    # a client of its own: the cached one must stay plain
+    validating = speak_wire(new_client("dynamodb", CardwatchSettings()))
     with pytest.raises(ParamValidationError):
         validating.put_item(TableName=STATE, Item=CARD)
     assert "Item" not in client("dynamodb").get_item(TableName=STATE, Key={"pk": CARD["pk"]})

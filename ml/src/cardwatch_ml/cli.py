@@ -17,6 +17,7 @@ app = typer.Typer(
 console = Console()
 
 if TYPE_CHECKING:
+    from cardwatch_ml.handbook import BenchmarkResult
     from cardwatch_ml.store_export import StoreHandles
 
 _store_locator: list[Callable[[], StoreHandles]] = []
@@ -255,7 +256,7 @@ def benchmark(
     from cardwatch_ml.handbook import run, table, write_scores
 
     result = run(datasets.handbook(handbook))
-    console.print(table(result))
+    console.print(table(result), soft_wrap=True)
     console.print(
         f"test set: {result.test_rows:,} transactions, {result.test_frauds} frauds; "
         f"trained on {result.train_rows:,} rows in {result.fit_seconds:.1f} s"
@@ -263,6 +264,30 @@ def benchmark(
     if scores_out:
         write_scores(result, scores_out)
         console.print(f"scores: {scores_out}")
+    _explain(result, handbook)
+
+
+def _explain(result: BenchmarkResult, handbook: Path) -> None:
+    """Where the frauds rank by scenario, and the best any model could score (scenario read for
+    this alone, after scoring)."""
+    from cardwatch_ml.handbook_ceiling import (
+        ceiling,
+        ceiling_table,
+        scenario_ranks,
+        scenario_table,
+        with_scenarios,
+    )
+
+    scored = with_scenarios(result.scored, handbook)
+    console.print("\nwhere the frauds rank, by the simulator's scenario:")
+    console.print(scenario_table(scenario_ranks(scored)), soft_wrap=True)
+    ours = {
+        "auc_roc": result.auc_roc,
+        "average_precision": result.average_precision,
+        "card_precision_at_100": result.card_precision_at_100,
+    }
+    console.print("\nthe best any model could score under the protocol:")
+    console.print(ceiling_table(ceiling(scored), ours), soft_wrap=True)
 
 
 def _store(bucket: str | None) -> object:

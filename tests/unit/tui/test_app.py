@@ -75,12 +75,15 @@ async def test_save_writes_the_upload_csv(tmp_path: Path) -> None:
 async def test_delete_and_edit_from_the_batch(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(2):
+        table = app.query_one("#batch-table", DataTable)
+        for added in (1, 2):  # the form resets after each add: the next is typed after it
             await type_transaction(pilot, CARD)
             await pilot.press("enter")
+            await settle(pilot, lambda added=added: table.row_count == added)  # type: ignore[misc]
         await pilot.press("f3")
         await pilot.click("#delete")
-        assert app.query_one("#batch-table", DataTable).row_count == 1
+        await pilot.pause()
+        assert table.row_count == 1
         await pilot.click("#edit")
         await pilot.pause()
         assert app.query_one("#batch-table", DataTable).row_count == 0

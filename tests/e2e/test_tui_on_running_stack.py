@@ -21,7 +21,7 @@ from cardwatch_local.stack import read
 from cardwatch_tui.app import CardwatchApp
 from cardwatch_tui.settings import TuiSettings
 from cardwatch_tui.stack_client import StackClient
-from tests.unit.tui.app_under_test import NOW, settle, type_transaction
+from tests.unit.tui.app_under_test import NOW, add_transaction, settle
 
 pytestmark = pytest.mark.e2e
 
@@ -41,8 +41,7 @@ async def test_a_typed_transaction_gets_a_verdict(
     )
     app = CardwatchApp(settings, clock=lambda: NOW)
     async with app.run_test(size=(120, 40)) as pilot:
-        await type_transaction(pilot, "4111111111111111", transaction_id="tui-e2e-1")
-        await pilot.press("enter")
+        await add_transaction(pilot, "4111111111111111", transaction_id="tui-e2e-1")
         await pilot.press("ctrl+u")
         await settle(pilot, lambda: app.batch.uploaded_key is not None, timeout_s=60)
         await pilot.press("f4")

@@ -52,3 +52,14 @@ async def settle(pilot: Pilot[None], done: Callable[[], bool], timeout_s: float 
             return
         await pilot.pause(0.1)
     raise AssertionError("the app did not get there in time")
+
+
+async def add_transaction(pilot: Pilot[None], card: str, **fields: str) -> None:
+    """Type a valid transaction, press Enter, and return once the batch holds it: the form resets
+    after each add, so the next transaction is typed only after that."""
+    app = pilot.app
+    assert isinstance(app, CardwatchApp)
+    before = len(app.batch.entries)
+    await type_transaction(pilot, card, **fields)
+    await pilot.press("enter")
+    await settle(pilot, lambda: len(app.batch.entries) == before + 1)

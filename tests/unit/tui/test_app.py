@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, Static
 from cardwatch_shared.contracts.transaction_row import ALL_COLUMNS
 from cardwatch_tui.screens.help_screen import HelpScreen
 from tests.support.leaks import assert_clean
-from tests.unit.tui.app_under_test import make_app, settle, type_transaction
+from tests.unit.tui.app_under_test import add_transaction, make_app, settle, type_transaction
 
 pytestmark = pytest.mark.unit
 CARD = "4111111111111111"
@@ -56,10 +56,8 @@ async def test_a_bad_card_and_a_negative_amount_are_refused(tmp_path: Path) -> N
 async def test_save_writes_the_upload_csv(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await type_transaction(pilot, CARD)
-        await pilot.press("enter")
-        await type_transaction(pilot, "5555555555554444", amount="7.10", mcc="5812 Restaurants")
-        await pilot.press("enter")
+        await add_transaction(pilot, CARD)
+        await add_transaction(pilot, "5555555555554444", amount="7.10", mcc="5812 Restaurants")
         await pilot.press("ctrl+s")
         await pilot.pause()
     [saved] = (tmp_path / "outbox").iterdir()
@@ -76,10 +74,9 @@ async def test_delete_and_edit_from_the_batch(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         table = app.query_one("#batch-table", DataTable)
-        for added in (1, 2):  # the form resets after each add: the next is typed after it
-            await type_transaction(pilot, CARD)
-            await pilot.press("enter")
-            await settle(pilot, lambda added=added: table.row_count == added)  # type: ignore[misc]
+        for _ in range(2):
+            await add_transaction(pilot, CARD)
+        assert table.row_count == 2
         await pilot.press("f3")
         await pilot.click("#delete")
         await pilot.pause()
@@ -120,8 +117,7 @@ async def test_help_and_palette(tmp_path: Path) -> None:
 async def test_an_unreachable_stack_says_how_to_start_it(tmp_path: Path) -> None:
     app = make_app(tmp_path, endpoint="http://127.0.0.1:9")
     async with app.run_test(size=(120, 40)) as pilot:
-        await type_transaction(pilot, CARD)
-        await pilot.press("enter")
+        await add_transaction(pilot, CARD)
         await pilot.press("ctrl+u")
         await settle(pilot, lambda: "upload failed" in _text(app, "#batch-status"))
         status = _text(app, "#batch-status")

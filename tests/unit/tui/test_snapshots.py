@@ -11,17 +11,15 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.unit.tui.app_under_test import make_app, type_transaction
+from tests.unit.tui.app_under_test import add_transaction, make_app, type_transaction
 
 pytestmark = pytest.mark.unit
 SIZES = [(80, 24), (120, 40)]
 
 
 async def _two_entries(pilot: Pilot[None]) -> None:
-    await type_transaction(pilot, "4111111111111111", transaction_id="tx-0001")
-    await pilot.press("enter")
-    await type_transaction(pilot, "5555555555554444", transaction_id="tx-0002", amount="7.10")
-    await pilot.press("enter")
+    await add_transaction(pilot, "4111111111111111", transaction_id="tx-0001")
+    await add_transaction(pilot, "5555555555554444", transaction_id="tx-0002", amount="7.10")
     await pilot.press("f3")
     await pilot.pause()
 

@@ -271,6 +271,7 @@ def _explain(result: BenchmarkResult, handbook: Path) -> None:
     """Where the frauds rank by scenario, and the best any model could score (scenario read for
     this alone, after scoring)."""
     from cardwatch_ml.handbook_ceiling import (
+        CEILING_METRICS,
         ceiling,
         ceiling_table,
         scenario_ranks,
@@ -281,11 +282,7 @@ def _explain(result: BenchmarkResult, handbook: Path) -> None:
     scored = with_scenarios(result.scored, handbook)
     console.print("\nwhere the frauds rank, by the simulator's scenario:")
     console.print(scenario_table(scenario_ranks(scored)), soft_wrap=True)
-    ours = {
-        "auc_roc": result.auc_roc,
-        "average_precision": result.average_precision,
-        "card_precision_at_100": result.card_precision_at_100,
-    }
+    ours = {name: float(getattr(result, name)) for name in CEILING_METRICS}
     console.print("\nthe best any model could score under the protocol:")
     console.print(ceiling_table(ceiling(scored), ours), soft_wrap=True)
 

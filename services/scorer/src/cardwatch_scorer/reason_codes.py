@@ -1,19 +1,24 @@
 """Reasons a person can read, from the features that make a transaction unusual (at most three).
 
-A missing feature reads as NaN, and every comparison with NaN is false: no reason from it.
+Computed for a batch at once: each rule is one vectorised test over the batch's feature columns,
+and only the rows it fires on get Python work (their text). A missing feature reads as NaN, and
+every comparison with NaN is false: no reason from it. The strongest reasons come first; equal
+strengths keep the rules' order.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
 
 from cardwatch_shared.contracts import ReasonCode
 from cardwatch_shared.contracts.verdict import MAX_REASONS
 
-Features = Mapping[str, float]
-_NAN = math.nan
+Columns = Mapping[str, np.ndarray]
+_NAN = np.nan
 
 
 @lru_cache(maxsize=4096)
@@ -22,64 +27,86 @@ def _code(code: str, text: str) -> ReasonCode:
     return ReasonCode(code=code, text=text)
 
 
-def _amount_vs_history(f: Features) -> tuple[float, ReasonCode] | None:
-    ratio = f.get("amount_to_card_mean_30d", _NAN)
-    count = f.get("card_count_30d", _NAN)
-    if ratio >= 2.5 and count >= 3:
-        text = f"amount {ratio:.1f}× this card's 30-day average"
-        return ratio, _code("amount_vs_card_30d", text)
-    return None
+@dataclass(frozen=True)
+class ReasonRule:
+    """A reason: the features it reads, its strength where it fires (NaN elsewhere), its code
+    from one row's values (in `needs`' order)."""
+
+    needs: tuple[str, ...]
+    strength: Callable[..., np.ndarray]
+    code: Callable[..., ReasonCode]
 
 
-def _terminal_risk(f: Features) -> tuple[float, ReasonCode] | None:
-    risk, count = f.get("terminal_risk_7d", _NAN), f.get("terminal_count_7d", _NAN)
-    if risk > 0 and count > 0:
-        frauds = round(risk * count)
-        text = f"terminal had {frauds} confirmed fraud(s) in the 7 days before the label delay"
-        return 2 + 10 * risk, _code("terminal_risk_7d", text)
-    return None
+def _amount_vs_history(ratio: np.ndarray, count: np.ndarray) -> np.ndarray:
+    return np.where((ratio >= 2.5) & (count >= 3), ratio, _NAN)
 
 
-def _velocity(f: Features) -> tuple[float, ReasonCode] | None:
-    today = f.get("card_count_1d", _NAN)
-    if today >= 6:
-        return today / 3, _code("card_count_1d", f"{today:.0f} transactions today")
-    return None
+def _terminal_risk(risk: np.ndarray, count: np.ndarray) -> np.ndarray:
+    return np.where((risk > 0) & (count > 0), 2 + 10 * risk, _NAN)
 
 
-def _rapid(f: Features) -> tuple[float, ReasonCode] | None:
-    since = f.get("card_seconds_since_last", _NAN)
-    if since < 120:
-        text = f"{since:.0f} s after the card's previous transaction"
-        return 2.0, _code("card_seconds_since_last", text)
-    return None
+def _terminal_text(risk: float, count: float) -> ReasonCode:
+    text = f"terminal had {round(risk * count)} confirmed fraud(s) in the 7 days before the label delay"  # noqa: E501
+    return _code("terminal_risk_7d", text)
 
 
-def _high_amount(f: Features) -> tuple[float, ReasonCode] | None:
-    amount = f.get("amount", _NAN)
-    if amount >= 220:
-        return 1.5, _code("high_amount", f"high amount ({amount:,.2f})")
-    return None
-
-
-def _new_card(f: Features) -> tuple[float, ReasonCode] | None:
-    if f.get("card_count_30d", _NAN) == 1:
-        return 1.0, _code("new_card", "first use of this card in 30 days")
-    return None
-
-
-RULES: tuple[Callable[[Features], tuple[float, ReasonCode] | None], ...] = (
-    _amount_vs_history,
-    _terminal_risk,
-    _velocity,
-    _rapid,
-    _high_amount,
-    _new_card,
+RULES: tuple[ReasonRule, ...] = (
+    ReasonRule(
+        ("amount_to_card_mean_30d", "card_count_30d"),
+        _amount_vs_history,
+        lambda ratio, _count: _code(
+            "amount_vs_card_30d", f"amount {ratio:.1f}× this card's 30-day average"
+        ),
+    ),
+    ReasonRule(("terminal_risk_7d", "terminal_count_7d"), _terminal_risk, _terminal_text),
+    ReasonRule(
+        ("card_count_1d",),
+        lambda today: np.where(today >= 6, today / 3, _NAN),
+        lambda today: _code("card_count_1d", f"{today:.0f} transactions today"),
+    ),
+    ReasonRule(
+        ("card_seconds_since_last",),
+        lambda since: np.where(since < 120, 2.0, _NAN),
+        lambda since: _code(
+            "card_seconds_since_last", f"{since:.0f} s after the card's previous transaction"
+        ),
+    ),
+    ReasonRule(
+        ("amount",),
+        lambda amount: np.where(amount >= 220, 1.5, _NAN),
+        lambda amount: _code("high_amount", f"high amount ({amount:,.2f})"),
+    ),
+    ReasonRule(
+        ("card_count_30d",),
+        lambda count: np.where(count == 1, 1.0, _NAN),
+        lambda _count: _code("new_card", "first use of this card in 30 days"),
+    ),
 )
+REASON_FEATURES = frozenset(name for rule in RULES for name in rule.needs)
 
 
-def reasons(features: Features) -> list[ReasonCode]:
-    """The strongest (at most three) reasons that apply."""
-    found = [hit for rule in RULES if (hit := rule(features)) is not None]
-    found.sort(key=lambda hit: -hit[0])
-    return [code for _, code in found[:MAX_REASONS]]
+def batch_reasons(columns: Columns, rows: int) -> list[list[ReasonCode]]:
+    """The strongest (at most three) reasons of each row; `columns` holds every feature in
+    `REASON_FEATURES` (NaN where absent)."""
+    strengths = np.empty((rows, len(RULES)), dtype=np.float64)
+    for position, rule in enumerate(RULES):
+        strengths[:, position] = rule.strength(*(columns[name] for name in rule.needs))
+    fired = np.minimum((~np.isnan(strengths)).sum(axis=1), MAX_REASONS).tolist()
+    ranked = np.argsort(-strengths, axis=1, kind="stable").tolist()  # NaN (not fired) sorts last
+    lists = {name: columns[name].tolist() for name in REASON_FEATURES}
+    inputs = [(rule.code, [lists[name] for name in rule.needs]) for rule in RULES]
+
+    def code(position: int, row: int) -> ReasonCode:
+        make, needs = inputs[position]
+        return make(*[column[row] for column in needs])
+
+    return [
+        [code(position, row) for position in order[:count]] if count else []
+        for row, (count, order) in enumerate(zip(fired, ranked, strict=True))
+    ]
+
+
+def reasons(features: Mapping[str, float]) -> list[ReasonCode]:
+    """The reasons of one transaction's features (a batch of one)."""
+    columns = {name: np.array([features.get(name, _NAN)]) for name in REASON_FEATURES}
+    return batch_reasons(columns, 1)[0]

@@ -13,7 +13,7 @@ stored; a terminal seen twice in the batch gets a copy that counts the batch's t
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from cardwatch_scorer.model_cache import LiveModel
-from cardwatch_scorer.reason_codes import reasons
+from cardwatch_scorer.reason_codes import REASON_FEATURES, batch_reasons
 from cardwatch_scorer.rule_engine import RuleDecisions, RuleHit, decide, referenced_fields
 from cardwatch_scorer.rules_cache import LiveRules
 from cardwatch_scorer.state_items import CardRecord
@@ -54,8 +54,15 @@ class ScoredBatch:
         return [from_item(item) for item in self.items]
 
 
-def _seconds(moment: datetime) -> int:
-    return int(moment.timestamp())
+def in_card_order(transactions: Sequence[Transaction]) -> list[tuple[Transaction, int]]:
+    """Each transaction with its event time in epoch seconds, by card, then time, then id (then
+    arrival). Sorted on the timestamp, not the datetime: comparing two aware datetimes asks each
+    for its offset, and the sort did that a few times a record."""
+    keyed = sorted(
+        (tx.card_token, tx.event_time.timestamp(), tx.transaction_id, index)
+        for index, tx in enumerate(transactions)
+    )
+    return [(transactions[index], int(moment)) for _, moment, _, index in keyed]
 
 
 def _absorb(record: CardRecord, tx: Transaction, seconds: int, keep: int) -> None:
@@ -137,12 +144,10 @@ def score_batch(
     terminals: dict[str, TerminalState] = {}  # the batch's own copies, counted in place
     uncounted: dict[str, list[int]] = {}  # the batch's transactions not yet on those copies
     absorbed: set[tuple[str, str]] = set()  # (card, transaction) pairs this batch absorbed
-    ordered = sorted(transactions, key=lambda t: (t.card_token, t.event_time, t.transaction_id))
-    for tx in ordered:
+    for tx, seconds in in_card_order(transactions):
         card = out.cards.get(tx.card_token) or snap.cards.get(tx.card_token) or CardRecord()
         if _absorbed_before(tx, card, snap, absorbed):
             continue
-        seconds = _seconds(tx.event_time)
         if tx.transaction_id not in snap.existing_verdicts:
             stored = snap.terminals.get(tx.terminal_id) or TerminalState()
             terminal = _terminal_view(tx.terminal_id, stored, terminals, uncounted)
@@ -157,19 +162,38 @@ def score_batch(
     if not pending:
         return out
     names = manifest.feature_names
-    matrix = feature_matrix([features for _, features in pending], names)
+    rows = [features for _, features in pending]
+    matrix = feature_matrix(rows, names)
     scores = model.estimator.predict_proba(matrix)[:, 1]
     out.features = pd.DataFrame(matrix, columns=names)
     out.feature_ids = [tx.transaction_id for tx, _ in pending]
     live = rules or LiveRules()
     decided = apply_rules(live, pending, scores, manifest.threshold, now)
     stamp = VerdictStamp(manifest.threshold, manifest.version, live.version, now)
-    for index, ((tx, features), score) in enumerate(zip(pending, scores, strict=True)):
-        hits = decided.hits[index] if decided else []
-        decision = decided.decisions[index] if decided else None
-        judged = judge(float(score), features, manifest.threshold, decision, hits)
-        out.items.append(scored_item(tx, judged, features, stamp))
+    columns = feature_columns(REASON_FEATURES, matrix, names, rows)
+    judged = judge_batch(scores, columns, manifest.threshold, decided)
+    out.items = [
+        scored_item(tx, judgement, tx_features, stamp)
+        for (tx, tx_features), judgement in zip(pending, judged, strict=True)
+    ]
     return out
+
+
+def feature_columns(
+    wanted: Iterable[str],
+    matrix: np.ndarray,
+    names: Sequence[str],
+    features: Sequence[Mapping[str, float]],
+) -> dict[str, np.ndarray]:
+    """The batch's column of each wanted feature: the model's matrix column, else read from the
+    rows (NaN where absent)."""
+    position = {name: index for index, name in enumerate(names)}
+    return {
+        name: matrix[:, position[name]]
+        if name in position
+        else np.asarray([f.get(name, math.nan) for f in features], dtype=np.float64)
+        for name in wanted
+    }
 
 
 def rule_columns(
@@ -215,21 +239,29 @@ def _rule_reason(hit: RuleHit) -> ReasonCode:
     return ReasonCode(code=code, text=hit.text[:200])
 
 
-def judge(
-    score: float,
-    features: dict[str, float],
+def judge_batch(
+    scores: np.ndarray,
+    columns: Mapping[str, np.ndarray],
     threshold: float,
-    decision: Decision | None,
-    hits: list[RuleHit],
-) -> Judgement:
-    """Score (clamped; NaN counts as certain fraud), decision (`None`: the model's alone) and
-    reasons: the deciding rules' first, then the features'."""
-    score = min(1.0, max(0.0, score if math.isfinite(score) else 1.0))
-    if decision is None:
-        decision = Decision.BLOCK if score >= threshold else Decision.ALLOW
-    codes = [_rule_reason(hit) for hit in hits[:MAX_REASONS]]
-    if len(codes) < MAX_REASONS:
-        codes += reasons(features)
-    return Judgement(
-        score, decision, codes[:MAX_REASONS], [hit.name for hit in hits[:MAX_RULES_FIRED]]
-    )
+    decided: RuleDecisions | None,
+) -> list[Judgement]:
+    """Each row's score (clamped; NaN counts as certain fraud), decision (the rules', else the
+    model's) and reasons: the deciding rules' first, then the features'."""
+    finite = np.isfinite(scores)
+    clamped = np.clip(np.where(finite, scores, 1.0), 0.0, 1.0).tolist()
+    feature_reasons = batch_reasons(columns, len(clamped))
+    if decided is None:
+        return [
+            Judgement(score, Decision.BLOCK if score >= threshold else Decision.ALLOW, codes, [])
+            for score, codes in zip(clamped, feature_reasons, strict=True)
+        ]
+    out = []
+    for score, codes, decision, hits in zip(
+        clamped, feature_reasons, decided.decisions, decided.hits, strict=True
+    ):
+        ruled = [_rule_reason(hit) for hit in hits[:MAX_REASONS]]
+        judged_codes = (ruled + codes)[:MAX_REASONS]
+        out.append(
+            Judgement(score, decision, judged_codes, [h.name for h in hits[:MAX_RULES_FIRED]])
+        )
+    return out

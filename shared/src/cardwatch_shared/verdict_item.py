@@ -2,8 +2,10 @@
 
 Numbers are DynamoDB numbers (Decimal), timestamps ISO 8601 strings, `features` one compact JSON
 string (a map of Decimals would cost more than the rest of the item to build; pydantic-core writes
-it, four times faster than the json module); attributes added later by other services
-(`notified_at`, `alert_status`) are ignored when the verdict is read back.
+it, four times faster than the json module). A feature whose input was missing (NaN) is written as
+null, which JSON has for it, and read back absent, as items written before nulls have it;
+attributes added later by other services (`notified_at`, `alert_status`) are ignored when the
+verdict is read back.
 
 The scorer builds its items straight from what it judged (`scored_item`), not through a `Verdict`:
 every input is validated already (the transaction, the verified manifest, reason codes and rule
@@ -14,7 +16,6 @@ contract test holds `scored_item` equal to `to_item` of the validated `Verdict` 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,10 +42,7 @@ def to_item(verdict: Verdict) -> dict[str, Any]:
     item["score"] = Decimal(repr(verdict.score))
     item["threshold"] = Decimal(repr(verdict.threshold))
     item["amount"] = verdict.amount
-    features = verdict.features
-    if not all(map(math.isfinite, features.values())):
-        features = {k: v for k, v in features.items() if math.isfinite(v)}
-    item["features"] = to_json(features).decode()
+    item["features"] = to_json(verdict.features, inf_nan_mode="null").decode()
     return item
 
 
@@ -77,8 +75,6 @@ def scored_item(
     tx: Transaction, judged: Judgement, features: Mapping[str, float], stamp: VerdictStamp
 ) -> dict[str, Any]:
     """The item of the verdict on `tx`: equal to `to_item` of the `Verdict` of the same inputs."""
-    if not all(map(math.isfinite, features.values())):
-        features = {k: v for k, v in features.items() if math.isfinite(v)}
     return {
         "schema_version": "1.0",
         "transaction_id": tx.transaction_id,
@@ -100,7 +96,7 @@ def scored_item(
         "reason_codes": [{"code": c.code, "text": c.text} for c in judged.reason_codes],
         "rules_fired": list(judged.rules_fired),
         "rule_set_version": stamp.rule_set_version,
-        "features": to_json(features).decode(),
+        "features": to_json(features, inf_nan_mode="null").decode(),
         "event_time": to_jsonable_python(tx.event_time),
         "ingested_at": to_jsonable_python(tx.ingested_at),
         "scored_at": stamp.scored_at_text,
@@ -116,7 +112,8 @@ def from_item(item: dict[str, Any]) -> Verdict:
         if isinstance(fields.get(name), Decimal):
             fields[name] = float(fields[name])
     if isinstance(fields.get("features"), str):
-        fields["features"] = json.loads(fields["features"])
+        read = json.loads(fields["features"]).items()
+        fields["features"] = {name: value for name, value in read if value is not None}
     if isinstance(fields.get("source_row"), Decimal):
         fields["source_row"] = int(fields["source_row"])
     return Verdict.model_validate(fields)

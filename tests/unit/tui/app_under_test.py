@@ -36,22 +36,39 @@ def make_app(
 
 
 async def type_transaction(pilot: Pilot[None], card: str, **fields: str) -> None:
-    """Type the card number key by key (it is masked as typed); set the other fields."""
-    pilot.app.query_one("#in-card_number", Input).focus()
-    await pilot.pause()
-    await pilot.press(*card)
+    """Type the card number key by key (it is masked as typed); set the other fields.
+
+    Typing starts once the card field has the focus and ends once it holds every key: on a busy
+    machine a key pressed before the focus lands would go to another widget. A second attempt
+    starts from an empty field."""
+    field = pilot.app.query_one("#in-card_number", Input)
+    for _ in range(2):
+        field.value = ""
+        field.focus()
+        await settle(pilot, lambda: field.has_focus)
+        await pilot.press(*card)
+        if await settled(pilot, lambda: field.value == card, timeout_s=5.0):
+            break
+    else:
+        raise AssertionError(f"the card field holds {len(field.value)} of {len(card)} digits")
     for name, value in {**VALID, **fields}.items():
         pilot.app.query_one(f"#in-{name}", Input).value = value
     await pilot.pause()
 
 
-async def settle(pilot: Pilot[None], done: Callable[[], bool], timeout_s: float = 30.0) -> None:
-    """Let the app run until `done()` holds (workers finish in their own time); fail on timeout."""
+async def settled(pilot: Pilot[None], done: Callable[[], bool], timeout_s: float) -> bool:
+    """Let the app run until `done()` holds or `timeout_s` passes; whether it holds."""
     for _ in range(int(timeout_s / 0.1)):
         if done():
-            return
+            return True
         await pilot.pause(0.1)
-    raise AssertionError("the app did not get there in time")
+    return done()
+
+
+async def settle(pilot: Pilot[None], done: Callable[[], bool], timeout_s: float = 30.0) -> None:
+    """Let the app run until `done()` holds (workers finish in their own time); fail on timeout."""
+    if not await settled(pilot, done, timeout_s):
+        raise AssertionError("the app did not get there in time")
 
 
 async def add_transaction(pilot: Pilot[None], card: str, **fields: str) -> None:

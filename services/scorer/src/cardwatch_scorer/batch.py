@@ -76,17 +76,21 @@ def process_batch(
     scored = score_batch(transactions, snap, model, now(), keep_ids, rules=live_rules)
     written = store.commit(scored.items, scored.terminal_counts)
     stale = store.save_cards(scored.cards)
-    for sequence, tx in decoded:
-        if tx.card_token in stale:
-            outcome.failures[sequence] = stale[tx.card_token]
+    if stale:
+        for sequence, tx in decoded:
+            if tx.card_token in stale:
+                outcome.failures[sequence] = stale[tx.card_token]
     outcome.scored = scored
     outcome.verdicts_written = len(written)
-    new_items = [item for item in scored.items if item["transaction_id"] in written]
-    outcome.frauds = sum(1 for item in new_items if item["is_fraud"])
+    new = [
+        (item["is_fraud"], score)
+        for item, score in zip(scored.items, scored.scores, strict=True)
+        if item["transaction_id"] in written
+    ]
+    outcome.frauds = sum(1 for is_fraud, _ in new if is_fraud)
     outcome.model_version = model.manifest.version
     outcome.rule_set_version = live_rules.version if live_rules else None
-    new_scores = [float(item["score"]) for item in new_items]
-    _track_drift(outcome, store, model.manifest, new_scores, now())
+    _track_drift(outcome, store, model.manifest, [score for _, score in new], now())
     return outcome
 
 

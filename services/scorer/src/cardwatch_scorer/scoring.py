@@ -44,6 +44,7 @@ class ScoredBatch:
     states."""
 
     items: list[dict[str, Any]] = field(default_factory=list)
+    scores: list[float] = field(default_factory=list)  # of `items`, as numbers
     terminal_counts: list[TerminalCount] = field(default_factory=list)
     cards: dict[str, CardRecord] = field(default_factory=dict)
     features: pd.DataFrame | None = None
@@ -176,6 +177,7 @@ def score_batch(
         scored_item(tx, judgement, tx_features, stamp)
         for (tx, tx_features), judgement in zip(pending, judged, strict=True)
     ]
+    out.scores = [judgement.score for judgement in judged]
     return out
 
 

@@ -172,7 +172,7 @@ def _drop_days_up_to(days: dict[int, Bucket], oldest: int) -> None:
 def add_to_card(state: CardState, amount: float, seconds: int, spec: FeatureSpec = SPEC) -> None:
     """Apply the transaction to the card's state in place (old days trimmed)."""
     day = seconds // SECONDS_PER_DAY
-    _drop_days_up_to(state.days, day - max(spec.card_windows))
+    _drop_days_up_to(state.days, day - spec.card_days)
     count, total = state.days.get(day, EMPTY_BUCKET)
     state.days[day] = (count + 1, total + amount)
     last = state.last_seconds

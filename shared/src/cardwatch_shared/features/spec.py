@@ -13,6 +13,7 @@ implement this; a parity test holds them equal.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 SECONDS_PER_DAY = 86_400
 NIGHT_HOURS = range(6)  # 00:00-05:59 UTC
@@ -57,10 +58,15 @@ class FeatureSpec:
         """Features of the channel (absent from data sets without it)."""
         return ("is_card_not_present",)
 
-    @property
+    @cached_property
     def state_days(self) -> int:
-        """Days of buckets the online state keeps."""
+        """Days of buckets the online state keeps (read once a record: worked out once)."""
         return max(*self.card_windows, self.label_delay_days + max(self.terminal_windows))
+
+    @cached_property
+    def card_days(self) -> int:
+        """Days of buckets a card's state keeps: its longest window."""
+        return max(self.card_windows)
 
     def feature_names(self, *, with_labels: bool, with_channel: bool) -> tuple[str, ...]:
         """The features a model uses, in a fixed order."""

@@ -20,6 +20,7 @@ from cardwatch_shared.verdict_item import (
     VerdictStamp,
     from_item,
     scored_item,
+    scored_items,
     to_item,
 )
 from tests.support.transactions import transaction
@@ -132,6 +133,23 @@ def test_the_scorer_s_items_equal_those_of_the_validated_verdict(case: dict[str,
     assert item == to_item(verdict)
     finite = {k: v for k, v in case["features"].items() if math.isfinite(v)}
     assert from_item(item) == verdict.model_copy(update={"features": finite})
+
+
+@settings(max_examples=50, deadline=None)
+@given(batch=st.lists(cases, min_size=2, max_size=8))
+def test_a_batch_s_items_equal_each_one_s_alone(batch: list[dict[str, Any]]) -> None:
+    stamp = VerdictStamp(0.5, "m-1", None, datetime(2026, 12, 1, tzinfo=UTC))
+    verdicts = [
+        (
+            transaction(case["index"], amount=str(case["amount"]), event_time=case["event_time"]),
+            Judgement(case["score"], case["decision"], case["reasons"], case["rules"]),
+            case["features"],
+        )
+        for case in batch
+    ]
+    assert scored_items(verdicts, stamp) == [scored_item(*verdict, stamp) for verdict in verdicts]
+    scores = [item["score"] for item in scored_items(verdicts, stamp)]
+    assert scores == [Decimal(repr(case["score"])) for case in batch]
 
 
 def test_an_item_written_before_nulls_reads_the_same() -> None:

@@ -37,14 +37,17 @@ class BatchOutcome:
 def decode(records: list[dict[str, Any]]) -> tuple[list[tuple[str, Transaction]], dict[str, str]]:
     """(sequence number, transaction) of each valid record; reasons for the others.
 
-    The data is strict base64 (`b64decode(validate=True)` without its Python wrapper)."""
+    The data is strict base64 (`b64decode(validate=True)` without its Python wrapper), validated by
+    the model's own pydantic-core validator (`model_validate_json` without its wrapper)."""
     good: list[tuple[str, Transaction]] = []
     bad: dict[str, str] = {}
+    validate = Transaction.__pydantic_validator__.validate_json  # without the Python wrapper
     for record in records:
-        sequence = record["kinesis"]["sequenceNumber"]
+        kinesis = record["kinesis"]
+        sequence = kinesis["sequenceNumber"]
         try:
-            data = binascii.a2b_base64(record["kinesis"]["data"], strict_mode=True)
-            good.append((sequence, Transaction.model_validate_json(data)))
+            data = binascii.a2b_base64(kinesis["data"], strict_mode=True)
+            good.append((sequence, validate(data)))
         except (ValueError, ValidationError) as exc:
             count = exc.error_count() if isinstance(exc, ValidationError) else 1
             bad[sequence] = f"record is not a valid Transaction ({count} error(s))"

@@ -35,7 +35,7 @@ from cardwatch_shared.contracts.verdict import MAX_REASONS, MAX_RULES_FIRED
 from cardwatch_shared.features import online
 from cardwatch_shared.features.online import TerminalState
 from cardwatch_shared.features.spec import SECONDS_PER_DAY
-from cardwatch_shared.verdict_item import Judgement, VerdictStamp, from_item, scored_item
+from cardwatch_shared.verdict_item import Judgement, VerdictStamp, from_item, scored_items
 
 
 @dataclass
@@ -173,10 +173,8 @@ def score_batch(
     stamp = VerdictStamp(manifest.threshold, manifest.version, live.version, now)
     columns = feature_columns(REASON_FEATURES, matrix, names, rows)
     judged = judge_batch(scores, columns, manifest.threshold, decided)
-    out.items = [
-        scored_item(tx, judgement, tx_features, stamp)
-        for (tx, tx_features), judgement in zip(pending, judged, strict=True)
-    ]
+    verdicts = [(tx, judgement, row) for (tx, row), judgement in zip(pending, judged, strict=True)]
+    out.items = scored_items(verdicts, stamp)
     out.scores = [judgement.score for judgement in judged]
     return out
 

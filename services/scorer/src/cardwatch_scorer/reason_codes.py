@@ -46,7 +46,8 @@ def _terminal_risk(risk: np.ndarray, count: np.ndarray) -> np.ndarray:
 
 
 def _terminal_text(risk: float, count: float) -> ReasonCode:
-    text = f"terminal had {round(risk * count)} confirmed fraud(s) in the 7 days before the label delay"  # noqa: E501
+    frauds = round(risk * count)
+    text = f"terminal had {frauds} confirmed fraud(s) in the 7 days before the label delay"
     return _code("terminal_risk_7d", text)
 
 

@@ -41,7 +41,7 @@ def decode(records: list[dict[str, Any]]) -> tuple[list[tuple[str, Transaction]]
     the model's own pydantic-core validator (`model_validate_json` without its wrapper)."""
     good: list[tuple[str, Transaction]] = []
     bad: dict[str, str] = {}
-    validate = Transaction.__pydantic_validator__.validate_json  # without the Python wrapper
+    validate = Transaction.__pydantic_validator__.validate_json
     for record in records:
         kinesis = record["kinesis"]
         sequence = kinesis["sequenceNumber"]

@@ -7,7 +7,7 @@ function died between the two writes) the card absorbs it now.
 
 The batch owns its snapshot (the store reads a fresh one for every batch): a card's record in it
 is updated in place as the card absorbs its transactions, then saved. Terminals are read as
-stored; a terminal seen twice in the batch gets a copy that counts the batch's transactions.
+stored (`terminal_views.py`: what each transaction sees of the batch's earlier ones).
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from cardwatch_scorer.rule_engine import RuleDecisions, RuleHit, decide, referen
 from cardwatch_scorer.rules_cache import LiveRules
 from cardwatch_scorer.state_items import CardRecord
 from cardwatch_scorer.state_store import Snapshot, TerminalCount
+from cardwatch_scorer.terminal_views import TerminalViews
 from cardwatch_shared.contracts import Channel, Decision, ReasonCode, Transaction, Verdict
 from cardwatch_shared.contracts.rule_set import CATEGORICAL_FIELDS
 from cardwatch_shared.contracts.verdict import MAX_REASONS, MAX_RULES_FIRED
 from cardwatch_shared.features import online
-from cardwatch_shared.features.online import TerminalState
 from cardwatch_shared.features.spec import SECONDS_PER_DAY
 from cardwatch_shared.verdict_item import Judgement, VerdictStamp, from_item, scored_items
 
@@ -83,37 +83,25 @@ def _absorbed_before(
     return tx.transaction_id in snap.existing_verdicts and tx.transaction_id in card.applied
 
 
-def _terminal_view(
-    terminal_id: str,
-    stored: TerminalState,
-    terminals: dict[str, TerminalState],
-    uncounted: dict[str, list[int]],
-) -> TerminalState:
-    """The terminal as a transaction sees it: stored, plus the batch's earlier transactions.
-
-    The batch's copy is made only for a terminal seen twice: most terminals are seen once a
-    batch, and copying a month of buckets for each would cost more than its features."""
-    earlier = uncounted.get(terminal_id)
-    if not earlier:
-        return terminals.get(terminal_id, stored)
-    terminal = terminals.get(terminal_id)
-    if terminal is None:
-        terminal = terminals[terminal_id] = stored.copy()
-    for seconds in earlier:
-        online.add_to_terminal(terminal, seconds)
-    earlier.clear()
-    return terminal
-
-
 def _features(
-    tx: Transaction, seconds: int, card: CardRecord, terminal: TerminalState, with_labels: bool
+    tx: Transaction, seconds: int, card: CardRecord, terminal: Mapping[str, float]
 ) -> dict[str, float]:
     amount = float(tx.amount)
     features = online.transaction_features(amount, seconds)
     features.update(online.card_features(card.state, amount, seconds))
-    features.update(online.terminal_features(terminal, seconds, with_labels=with_labels))
+    features.update(terminal)
     features["is_card_not_present"] = float(tx.channel is Channel.CARD_NOT_PRESENT)
     return features
+
+
+def _span_days(ordered: Sequence[tuple[Transaction, int]]) -> int:
+    """How many days apart the batch's first and last event days are."""
+    if not ordered:
+        return 0
+    return (
+        max(s for _, s in ordered) // SECONDS_PER_DAY
+        - min(s for _, s in ordered) // SECONDS_PER_DAY
+    )
 
 
 def feature_matrix(features: Sequence[Mapping[str, float]], names: Sequence[str]) -> np.ndarray:
@@ -142,21 +130,20 @@ def score_batch(
     manifest = model.manifest
     out = ScoredBatch()
     pending: list[tuple[Transaction, dict[str, float]]] = []
-    terminals: dict[str, TerminalState] = {}  # the batch's own copies, counted in place
-    uncounted: dict[str, list[int]] = {}  # the batch's transactions not yet on those copies
     absorbed: set[tuple[str, str]] = set()  # (card, transaction) pairs this batch absorbed
-    for tx, seconds in in_card_order(transactions):
+    ordered = in_card_order(transactions)
+    views = TerminalViews(snap.terminals, _span_days(ordered), with_labels=manifest.uses_labels)
+    for tx, seconds in ordered:
         card = out.cards.get(tx.card_token) or snap.cards.get(tx.card_token) or CardRecord()
         if _absorbed_before(tx, card, snap, absorbed):
             continue
         if tx.transaction_id not in snap.existing_verdicts:
-            stored = snap.terminals.get(tx.terminal_id) or TerminalState()
-            terminal = _terminal_view(tx.terminal_id, stored, terminals, uncounted)
+            terminal = views.see(tx.terminal_id, seconds)
+            pending.append((tx, _features(tx, seconds, card, terminal)))
             day = seconds // SECONDS_PER_DAY
-            known = tuple(stored.days)
+            stored = snap.terminals.get(tx.terminal_id)
+            known = tuple(stored.days) if stored is not None else ()
             out.terminal_counts.append(TerminalCount(tx.terminal_id, day, tx.transaction_id, known))
-            pending.append((tx, _features(tx, seconds, card, terminal, manifest.uses_labels)))
-            uncounted.setdefault(tx.terminal_id, []).append(seconds)
         out.cards[tx.card_token] = card  # the snapshot's own record, changed in place
         _absorb(card, tx, seconds, keep)
         absorbed.add((tx.card_token, tx.transaction_id))

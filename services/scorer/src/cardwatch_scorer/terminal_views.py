@@ -1,0 +1,67 @@
+"""The terminal features each transaction of a batch sees: the terminal as stored, plus the
+batch's earlier transactions on it.
+
+A terminal's windows end `label_delay_days` before a transaction's day, so when the batch spans
+fewer days than that, none of its own transactions falls in any window it reads: the stored state
+alone gives the features, worked out once per terminal and day (a busy terminal sees many
+transactions a batch). Otherwise a terminal seen twice gets a copy that counts the batch's
+transactions as they come.
+"""
+
+from __future__ import annotations
+
+from cardwatch_shared.features import online
+from cardwatch_shared.features.online import TerminalState
+from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
+
+
+class TerminalViews:
+    """Terminal features for one batch, in its processing order."""
+
+    def __init__(
+        self, stored: dict[str, TerminalState], span_days: int, *, with_labels: bool
+    ) -> None:
+        self._stored = stored
+        self._with_labels = with_labels
+        self._from_store = span_days < SPEC.label_delay_days
+        self._known: dict[tuple[str, int], dict[str, float]] = {}  # (terminal, day): features
+        self._copies: dict[str, TerminalState] = {}  # the batch's own, counted in place
+        self._uncounted: dict[str, list[int]] = {}  # the batch's transactions not yet on them
+
+    def see(self, terminal_id: str, seconds: int) -> dict[str, float]:
+        """What a transaction at `seconds` sees of its terminal; it then counts for the batch's
+        later transactions. The returned dict may be shared: read it, do not change it."""
+        if not self._from_store:
+            stored = self._stored.get(terminal_id) or TerminalState()
+            view = terminal_view(terminal_id, stored, self._copies, self._uncounted)
+            self._uncounted.setdefault(terminal_id, []).append(seconds)
+            return online.terminal_features(view, seconds, with_labels=self._with_labels)
+        key = (terminal_id, seconds // SECONDS_PER_DAY)
+        found = self._known.get(key)
+        if found is None:
+            stored = self._stored.get(terminal_id) or TerminalState()
+            found = online.terminal_features(stored, seconds, with_labels=self._with_labels)
+            self._known[key] = found
+        return found
+
+
+def terminal_view(
+    terminal_id: str,
+    stored: TerminalState,
+    copies: dict[str, TerminalState],
+    uncounted: dict[str, list[int]],
+) -> TerminalState:
+    """The terminal as a transaction sees it: stored, plus the batch's earlier transactions.
+
+    The batch's copy is made only for a terminal seen twice: most terminals are seen once a
+    batch, and copying a month of buckets for each would cost more than its features."""
+    earlier = uncounted.get(terminal_id)
+    if not earlier:
+        return copies.get(terminal_id, stored)
+    terminal = copies.get(terminal_id)
+    if terminal is None:
+        terminal = copies[terminal_id] = stored.copy()
+    for seconds in earlier:
+        online.add_to_terminal(terminal, seconds)
+    earlier.clear()
+    return terminal

@@ -176,11 +176,14 @@ def feature_columns(
     rows (NaN where absent)."""
     position = {name: index for index, name in enumerate(names)}
     return {
-        name: matrix[:, position[name]]
-        if name in position
-        else np.asarray([f.get(name, math.nan) for f in features], dtype=np.float64)
+        name: matrix[:, position[name]] if name in position else row_column(name, features)
         for name in wanted
     }
+
+
+def row_column(name: str, features: Sequence[Mapping[str, float]]) -> np.ndarray:
+    """One feature of every row, NaN where a row lacks it."""
+    return np.asarray([f.get(name, math.nan) for f in features], dtype=np.float64)
 
 
 def rule_columns(
@@ -199,8 +202,7 @@ def rule_columns(
             values = [getattr(record, name) for record in records]
             columns[name] = np.asarray([str(getattr(v, "value", v)) for v in values], dtype=object)
         else:
-            column = [f.get(name, math.nan) for f in features]
-            columns[name] = np.asarray(column, dtype=np.float64)
+            columns[name] = row_column(name, features)
     return columns
 
 

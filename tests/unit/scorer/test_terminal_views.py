@@ -59,10 +59,10 @@ def test_a_short_batch_reads_the_stored_state_with_the_same_figures(with_labels:
     # a batch over two days (midnight inside it), its terminals seen many times, one never stored
     moments = [start + 3_600 * hour for hour in range(0, 30, 2)]
     seen = [("T-1", s) for s in moments] + [("T-2", s) for s in moments] + [("T-3", moments[0])]
-    span = (moments[-1] - moments[0]) // SECONDS_PER_DAY + 1
-    assert span < SPEC.label_delay_days
-    short = TerminalViews(_stored(day), span, with_labels=with_labels)
-    counted = TerminalViews(_stored(day), SPEC.label_delay_days, with_labels=with_labels)
+    assert moments[-1] // SECONDS_PER_DAY > day, "the batch crosses midnight"
+    short = TerminalViews(_stored(day), moments, with_labels=with_labels)
+    week = [*moments, moments[0] + SPEC.label_delay_days * SECONDS_PER_DAY]  # as long as the delay
+    counted = TerminalViews(_stored(day), week, with_labels=with_labels)
     for terminal_id, seconds in seen:
         assert short.see(terminal_id, seconds) == counted.see(terminal_id, seconds)
     assert short.see("T-1", start) is short.see("T-1", start + 60), "worked out once a day"
@@ -73,8 +73,8 @@ def test_a_short_batch_reads_the_stored_state_with_the_same_figures(with_labels:
 def test_a_batch_as_long_as_the_delay_counts_its_own_transactions() -> None:
     start = int(T0.timestamp())
     stored = _stored(start // SECONDS_PER_DAY)
-    views = TerminalViews(stored, SPEC.label_delay_days, with_labels=False)
     late = start + SPEC.label_delay_days * SECONDS_PER_DAY  # its windows cover `start`'s day
+    views = TerminalViews(stored, [start, late], with_labels=False)
     before = views.see("T-2", late)["terminal_count_1d"]  # it counts on its own day, not start's
     views.see("T-2", start)
     views.see("T-2", start + 60)

@@ -94,16 +94,6 @@ def _features(
     return features
 
 
-def _span_days(ordered: Sequence[tuple[Transaction, int]]) -> int:
-    """How many days apart the batch's first and last event days are."""
-    if not ordered:
-        return 0
-    return (
-        max(s for _, s in ordered) // SECONDS_PER_DAY
-        - min(s for _, s in ordered) // SECONDS_PER_DAY
-    )
-
-
 def feature_matrix(features: Sequence[Mapping[str, float]], names: Sequence[str]) -> np.ndarray:
     """Rows of `features` in the model's column order; NaN where a feature is absent."""
     if not features:
@@ -132,7 +122,8 @@ def score_batch(
     pending: list[tuple[Transaction, dict[str, float]]] = []
     absorbed: set[tuple[str, str]] = set()  # (card, transaction) pairs this batch absorbed
     ordered = in_card_order(transactions)
-    views = TerminalViews(snap.terminals, _span_days(ordered), with_labels=manifest.uses_labels)
+    moments = [seconds for _, seconds in ordered]
+    views = TerminalViews(snap.terminals, moments, with_labels=manifest.uses_labels)
     for tx, seconds in ordered:
         card = out.cards.get(tx.card_token) or snap.cards.get(tx.card_token) or CardRecord()
         if _absorbed_before(tx, card, snap, absorbed):

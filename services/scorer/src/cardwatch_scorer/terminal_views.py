@@ -10,6 +10,8 @@ transactions as they come.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cardwatch_shared.features import online
 from cardwatch_shared.features.online import TerminalState
 from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
@@ -19,11 +21,12 @@ class TerminalViews:
     """Terminal features for one batch, in its processing order."""
 
     def __init__(
-        self, stored: dict[str, TerminalState], span_days: int, *, with_labels: bool
+        self, stored: dict[str, TerminalState], moments: Sequence[int], *, with_labels: bool
     ) -> None:
+        """`moments`: the event times (epoch seconds) of the batch's transactions."""
         self._stored = stored
         self._with_labels = with_labels
-        self._from_store = span_days < SPEC.label_delay_days
+        self._from_store = _span_days(moments) < SPEC.label_delay_days
         self._known: dict[tuple[str, int], dict[str, float]] = {}  # (terminal, day): features
         self._copies: dict[str, TerminalState] = {}  # the batch's own, counted in place
         self._uncounted: dict[str, list[int]] = {}  # the batch's transactions not yet on them
@@ -32,17 +35,27 @@ class TerminalViews:
         """What a transaction at `seconds` sees of its terminal; it then counts for the batch's
         later transactions. The returned dict may be shared: read it, do not change it."""
         if not self._from_store:
-            stored = self._stored.get(terminal_id) or TerminalState()
-            view = terminal_view(terminal_id, stored, self._copies, self._uncounted)
+            view = terminal_view(terminal_id, self._stored_state(terminal_id), self._copies,
+                                 self._uncounted)  # fmt: skip
             self._uncounted.setdefault(terminal_id, []).append(seconds)
             return online.terminal_features(view, seconds, with_labels=self._with_labels)
         key = (terminal_id, seconds // SECONDS_PER_DAY)
         found = self._known.get(key)
         if found is None:
-            stored = self._stored.get(terminal_id) or TerminalState()
+            stored = self._stored_state(terminal_id)
             found = online.terminal_features(stored, seconds, with_labels=self._with_labels)
             self._known[key] = found
         return found
+
+    def _stored_state(self, terminal_id: str) -> TerminalState:
+        return self._stored.get(terminal_id) or TerminalState()
+
+
+def _span_days(moments: Sequence[int]) -> int:
+    """How many days apart the first and last event days are (0 for none)."""
+    if not moments:
+        return 0
+    return max(moments) // SECONDS_PER_DAY - min(moments) // SECONDS_PER_DAY
 
 
 def terminal_view(

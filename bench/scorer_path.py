@@ -5,7 +5,9 @@ the same path with a 20-rule set and 200 list entries beside the model-only path
 with a warm snapshot (cards with 30 days of history and 500 absorbed ids), as a busy deployment
 reads it: once with the batch's 50 cards and 3 terminals, once with a different card and terminal
 for every record, as a stream of many cards delivers them. The path runs as the handler runs it,
-with the cyclic collector paused until the batch's objects are freed (`gc_pause.py`).
+with the cyclic collector paused until the batch's objects are freed (`gc_pause.py`). A record's
+time is also split: the model, decoding and validation, the verdict item (each of these timed
+alone), and the rest, so that each part can be read against the model's.
 Run: `uv run python -m bench.scorer_path`.
 """
 
@@ -229,6 +231,7 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
     assert min(v.features["card_count_30d"] for v in warmed.scored.verdicts()) > 87, "warm"
     spread = records(n, cards=n, terminals=n)
     spread_warm = WarmStore(spread)
+    decode, build_items = mandatory_parts(batch, outcome.scored.verdicts(), live.manifest)
     path, with_rules, floor, warm_path, spread_path = best_rates(
         n,
         9,
@@ -240,8 +243,10 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
             lambda: handled(spread, spread_warm, models),
         ],
     )
+    decoded, built = (best_rate(n, 9, part) for part in (decode, build_items))
     name = f"scorer path, batch {n}"
     return [
+        *parts_of_record(n, path=path, model=floor, decoded=decoded, built=built),
         Measurement(name, path, "records/s", "bare predict_proba", floor),
         Measurement(name, path, "records/s", "naive per-record scorer", naive_rate),
         Measurement(
@@ -265,6 +270,59 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
             "scorer path, model only",
             path,
         ),
+    ]
+
+
+def mandatory_parts(
+    batch: list[dict[str, Any]], verdicts: list[Any], manifest: Any
+) -> tuple[Any, Any]:
+    """Two parts of the path that every record needs whatever the features cost, each alone: the
+    batch decoded and validated (`decode`), and its verdict items built (`scored_items`) from the
+    same transactions, judgements and features the path produced; the collector paused, as in
+    the path."""
+    from datetime import UTC, datetime
+
+    from cardwatch_scorer.batch import decode
+    from cardwatch_scorer.gc_pause import gc_paused
+    from cardwatch_shared.verdict_item import Judgement, VerdictStamp, scored_items
+
+    by_id = {tx.transaction_id: tx for _, tx in decode(batch)[0]}
+    judged = [
+        (by_id[v.transaction_id], Judgement(v.score, v.decision, v.reason_codes, v.rules_fired),
+         v.features)
+        for v in verdicts
+    ]  # fmt: skip
+    stamp = VerdictStamp(manifest.threshold, manifest.version, None, datetime.now(UTC))
+
+    def decoded() -> None:
+        with gc_paused():
+            decode(batch)
+
+    def built() -> None:
+        with gc_paused():
+            scored_items(judged, stamp)
+
+    return decoded, built
+
+
+def parts_of_record(
+    n: int, *, path: float, model: float, decoded: float, built: float
+) -> list[Measurement]:
+    """A record's time in the path (µs), split: the model (bare `predict_proba`), decoding and
+    validation, the verdict item, and the rest (order, state, features, judgement), each beside
+    the model's. Within 3× of bare prediction means the three beside the model sum to 2 at most."""
+    micro = {part: 1e6 / rate for part, rate in
+             (("path", path), ("model", model), ("decode", decoded), ("items", built))}  # fmt: skip
+    rest = micro["path"] - micro["model"] - micro["decode"] - micro["items"]
+    unit, reference = "µs a record", "bare predict_proba, µs a record"
+    return [
+        Measurement(f"{label}, batch {n}", value, unit, reference, micro["model"])
+        for label, value in (
+            ("scorer path, whole", micro["path"]),
+            ("scorer path: decode and validate", micro["decode"]),
+            ("scorer path: verdict items", micro["items"]),
+            ("scorer path: the rest (order, state, features, judgement)", rest),
+        )
     ]
 
 

@@ -24,6 +24,7 @@ def test_small_scorer_benchmark(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(scorer_path, "measure_size", watched)
     measurements = scorer_path.measure([20])
     assert [m.reference_name for m in measurements] == [
+        *["bare predict_proba, µs a record"] * 4,
         "bare predict_proba",
         "naive per-record scorer",
         "bare predict_proba",
@@ -33,8 +34,12 @@ def test_small_scorer_benchmark(monkeypatch: pytest.MonkeyPatch) -> None:
         "before digests",
         "through boto3's deserialiser",
     ]
-    assert all(m.value > 0 < m.reference_value for m in measurements)
-    assert [m.unit for m in measurements][:5] == ["records/s"] * 5
+    whole, decode, items, rest = measurements[:4]
+    assert all(m.value > 0 < m.reference_value for m in measurements if m is not rest)
+    assert [m.unit for m in measurements][:9] == ["µs a record"] * 4 + ["records/s"] * 5
+    assert decode.value + items.value < whole.value, "parts of the path, each timed alone"
+    assert rest.value == pytest.approx(whole.value - whole.reference_value - decode.value
+                                       - items.value)  # fmt: skip
     size = measurements[-2]
     assert 4_000 < size.value < 5_000, "500 digests of 8 bytes, a month of state, the key"
     assert size.ratio < 0.3, "500 digests are a fraction of 500 ids in JSON"

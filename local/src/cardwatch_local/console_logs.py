@@ -38,6 +38,10 @@ STANDARD_KEYS = frozenset(
         "sampling_rate",
     }
 )
+# Keys a function adds to every line of one invocation (the scorer's batch): they tie lines
+# together in CloudWatch Logs; on the console the lines of an invocation follow each other.
+INVOCATION_KEYS = frozenset({"batch_id"})
+HIDDEN_KEYS = STANDARD_KEYS | INVOCATION_KEYS
 LEVEL_STYLES = {"DEBUG": "dim", "INFO": "green", "WARNING": "yellow", "ERROR": "bold red"}
 SERVICE_WIDTH = 9
 VALUE_WIDTH = 60
@@ -71,7 +75,7 @@ def log_line(record: dict[str, Any]) -> Text:
     line.append(f"{record.get('service', '?')!s:<{SERVICE_WIDTH}} ", style="cyan")
     line.append(f"{level:<5} ", style=LEVEL_STYLES.get(level, ""))
     line.append(str(record.get("message", "")))
-    extras = [f"{k}={_value(v)}" for k, v in record.items() if k not in STANDARD_KEYS]
+    extras = [f"{k}={_value(v)}" for k, v in record.items() if k not in HIDDEN_KEYS]
     if extras:
         line.append("  " + " ".join(extras), style="dim")
     return line

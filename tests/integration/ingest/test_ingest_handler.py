@@ -11,12 +11,14 @@ import pytest
 
 from cardwatch_ingest import handler
 from cardwatch_ingest.kinesis_writer import PutBudgetExceededError
+from cardwatch_ingest.observability import logger
 from cardwatch_shared.contracts import IngestReport, Transaction
 from tests.integration.ingest.conftest import IngestStack
 from tests.support.aws_faults import FlakyPutRecords
 from tests.support.cards import TEST_PANS
 from tests.support.csv_files import good_row, to_csv
 from tests.support.leaks import assert_clean
+from tests.support.log_capture import log_lines
 
 pytestmark = pytest.mark.integration
 
@@ -137,6 +139,17 @@ def test_objects_outside_incoming_are_ignored(ingest_stack: IngestStack) -> None
     assert ingest_stack.invoke(ingest_stack.upload("reports/x.csv", b"a,b\n")) is None
     assert ingest_stack.invoke(ingest_stack.upload("incoming/refused/x.csv", b"a,b\n")) is None
     assert ingest_stack.stream_records() == []
+
+
+def test_an_invocation_logs_none_of_the_previous_ones_keys(ingest_stack: IngestStack) -> None:
+    with log_lines(logger) as taken:
+        ingest_stack.invoke(ingest_stack.upload("incoming/keys.csv", to_csv([good_row(0)])))
+        first = taken()
+        ingest_stack.invoke(ingest_stack.upload("reports/keys.csv", b"a,b\n"))
+        ignored = taken()
+    assert any("upload_id" in line for line in first)
+    assert [line["message"] for line in ignored] == ["object outside the incoming prefix ignored"]
+    assert "upload_id" not in ignored[0]
 
 
 def test_no_card_number_in_logs_reports_or_rejects(

@@ -9,11 +9,14 @@ import pytest
 
 from cardwatch_scorer import handler
 from cardwatch_scorer.absorbed_ids import AbsorbedIds
+from cardwatch_scorer.observability import logger
 from cardwatch_scorer.state_store import StateStore
 from cardwatch_shared.aws_clients import resource
 from cardwatch_shared.contracts import Transaction, Verdict
 from cardwatch_shared.verdict_item import from_item
 from tests.integration.scorer.conftest import BUCKET, STATE, ScorerStack
+from tests.support.kinesis_events import payload
+from tests.support.log_capture import log_lines
 from tests.support.models import amount_model, publish
 from tests.support.transactions import transaction
 
@@ -191,3 +194,33 @@ def test_no_model_fails_the_batch_for_retry(scorer_stack: ScorerStack) -> None:
     with pytest.raises(BundleError, match="no usable model"):
         scorer_stack.invoke(scorer_stack.event_for([transaction(0)]))
     assert scorer_stack.verdicts() == {}
+
+
+def test_logs_name_the_batch_each_fraud_and_each_failed_record(
+    scorer_stack: ScorerStack,
+) -> None:
+    legit, fraud = transaction(0, amount="20.00"), transaction(1, amount="950.00")
+    poison = b'{"transaction_id": "tx-poison", "amount": "-1"}'
+    event = scorer_stack.event_for([], raw=[payload(legit), payload(fraud), poison])
+    sequences = [record["kinesis"]["sequenceNumber"] for record in event["Records"]]
+    with log_lines(logger) as taken:
+        scorer_stack.invoke(event)
+        lines = taken()
+        scorer_stack.invoke({"Records": event["Records"][1:2]})  # a replay: nothing new to flag
+        again = taken()
+    assert {line["message"] for line in lines} == {"record failed", "fraud flagged", "batch scored"}
+    assert {line["batch_id"] for line in lines} == {
+        f"shardId-000000000000:{sequences[0]}-{sequences[-1]}"
+    }
+    (failed,) = [line for line in lines if line["message"] == "record failed"]
+    assert failed["sequence_number"] == sequences[2]
+    assert failed["transaction_id"] == "tx-poison"
+    assert "not a valid Transaction" in failed["reason"]
+    (flagged,) = [line for line in lines if line["message"] == "fraud flagged"]
+    assert flagged["transaction_id"] == "tx-00001"
+    assert flagged["decision"] == "block"
+    assert "high_amount" in flagged["reasons"]
+    assert flagged["model_version"] == "m1"
+
+    assert [line["message"] for line in again] == ["batch scored"]
+    assert again[0]["batch_id"] == f"shardId-000000000000:{sequences[1]}-{sequences[1]}"

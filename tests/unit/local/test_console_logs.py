@@ -43,6 +43,12 @@ def test_a_log_record_keeps_time_service_level_message_and_its_own_keys() -> Non
     assert shown.plain == "09:15:22 scorer    INFO  batch scored  records=500 duration_ms=13435.0"
 
 
+def test_the_batch_id_every_scorer_line_carries_stays_in_cloudwatch() -> None:
+    shown = pretty(json.dumps(RECORD | {"batch_id": "shardId-000000000000:" + "4" * 56}))
+    assert shown is not None
+    assert shown.plain == "09:15:22 scorer    INFO  batch scored  records=500 duration_ms=13435.0"
+
+
 def test_a_metrics_record_shows_totals() -> None:
     shown = pretty(json.dumps(EMF))
     assert shown is not None

@@ -72,8 +72,19 @@ def test_slow_scorer_batches_filters_on_a_number_and_sorts() -> None:
     ]
     result = run_query(saved_queries()["slow-scorer-batches"], rows)
     assert [r["duration_ms"] for r in result] == [3000.0, 1500.0]
-    shown = {"@timestamp", "records", "duration_ms", "model_version", "correlation_id"}
+    shown = {"@timestamp", "records", "duration_ms", "model_version", "batch_id"}
     assert set(result[0]) == shown
+
+
+def test_flagged_transactions_lists_the_fraud_lines_newest_first() -> None:
+    rows = [
+        line(1, message="fraud flagged", transaction_id="tx-1", score=0.9, batch_id="s:1-2"),
+        line(2, message="batch scored", records=2, frauds=1),
+        line(3, message="fraud flagged", transaction_id="tx-7", score=0.8, batch_id="s:7-7"),
+    ]
+    result = run_query(saved_queries()["flagged-transactions"], rows)
+    assert [r["transaction_id"] for r in result] == ["tx-7", "tx-1"]
+    assert result[0]["batch_id"] == "s:7-7"
 
 
 def test_nested_fields_are_addressed_with_dots() -> None:

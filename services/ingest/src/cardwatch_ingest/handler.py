@@ -115,7 +115,7 @@ def _record_metrics(outcome: IngestOutcome) -> None:
         logger.info("rows rejected", extra={"key": report.key, "reason": reason, "rows": rows})
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE, clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any] | None:

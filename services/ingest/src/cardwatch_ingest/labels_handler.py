@@ -54,7 +54,7 @@ def _record_metrics(context: LabelsContext, rejected: int) -> None:
     metrics.add_metric(name="LabelRowsRejected", unit=MetricUnit.Count, value=rejected)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE, clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any] | None:  # noqa: ARG001

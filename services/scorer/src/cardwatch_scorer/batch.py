@@ -26,6 +26,7 @@ class BatchOutcome:
 
     failures: dict[str, str] = field(default_factory=dict)
     scored: ScoredBatch | None = None
+    written: list[dict[str, Any]] = field(default_factory=list)  # items of the new verdicts
     verdicts_written: int = 0
     frauds: int = 0
     model_version: str | None = None
@@ -86,11 +87,12 @@ def process_batch(
     outcome.scored = scored
     outcome.verdicts_written = len(written)
     new = [
-        (item["is_fraud"], score)
+        (item, score)
         for item, score in zip(scored.items, scored.scores, strict=True)
         if item["transaction_id"] in written
     ]
-    outcome.frauds = sum(1 for is_fraud, _ in new if is_fraud)
+    outcome.written = [item for item, _ in new]
+    outcome.frauds = sum(1 for item in outcome.written if item["is_fraud"])
     outcome.model_version = model.manifest.version
     outcome.rule_set_version = live_rules.version if live_rules else None
     _track_drift(outcome, store, model.manifest, [score for _, score in new], now())

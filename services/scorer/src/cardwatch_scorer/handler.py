@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from cardwatch_scorer import init_pause
+from cardwatch_scorer import batch_log, init_pause
 from cardwatch_scorer.batch import BatchOutcome, process_batch
 from cardwatch_scorer.gc_pause import gc_paused
 from cardwatch_scorer.model_cache import ModelCache
@@ -84,7 +84,7 @@ def _record_metrics(
         metrics.add_metric(name="ScoreDriftPSI", unit=MetricUnit.NoUnit, value=outcome.drift_psi)
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -104,23 +104,11 @@ def _handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings, store, models, rules = runtime()
     started = time.perf_counter()
     records = event.get("Records", [])
+    batch_log.start(records)
     outcome = process_batch(records, store, models, settings.applied_ids_kept, rules=rules)
     seconds = time.perf_counter() - started
     _record_metrics(outcome, len(records), seconds, settings.drift_min_scores)
-    for sequence, reason in outcome.failures.items():
-        logger.warning("record failed", extra={"sequence_number": sequence, "reason": reason})
-    logger.info(
-        "batch scored",
-        extra={
-            "records": len(records),
-            "verdicts": outcome.verdicts_written,
-            "frauds": outcome.frauds,
-            "model_version": outcome.model_version,
-            "rule_set_version": outcome.rule_set_version,
-            "score_drift_psi": outcome.drift_psi,
-            "duration_ms": round(seconds * 1000, 1),
-        },
-    )
+    batch_log.report(outcome, records, seconds)
 
     def record_handler(record: KinesisStreamRecord) -> None:
         reason = outcome.failures.get(record.kinesis.sequence_number)

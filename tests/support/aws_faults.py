@@ -3,12 +3,14 @@ reads and expired iterators are the consumer package's own testing aid, `kinesis
 
 `FlakyPutRecords` answers a share of a PutRecords call's records with
 ProvisionedThroughputExceededException, as a throttled shard does; those records are not
-written, the rest go to the real (moto) stream.
+written, the rest go to the real (moto) stream. `ContendedTransactions`, `UnprocessedReads` and
+`ThrottledSends` do the same for DynamoDB's cancelled transactions, unprocessed keys and throttles.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 from typing import Any
 
 from botocore.awsrequest import AWSResponse
@@ -70,6 +72,41 @@ class ContendedTransactions:
                 "TransactWriteItems",
             )
         return self._dynamodb.transact_write_items(TransactItems=TransactItems)
+
+
+class UnprocessedReads:
+    """Wraps a boto3 DynamoDB client; its first `times` BatchGetItem calls read only the first
+    `keep` keys of each table and hand the rest back as UnprocessedKeys, as a throttled table
+    does (moto answers every key). With `meet` > 1, the first `meet` calls wait for each other
+    before they read, so a caller that does not keep that many in flight fails (the barrier
+    breaks) instead of passing by luck. Other calls go to the real client."""
+
+    def __init__(self, dynamodb: Any, times: int, keep: int = 1, meet: int = 0) -> None:
+        self._dynamodb, self._left, self._keep = dynamodb, times, keep
+        self._meeting = threading.Barrier(meet, timeout=30) if meet > 1 else None
+        self._met = 0
+        self._lock = threading.Lock()
+        self.calls = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._dynamodb, name)
+
+    def batch_get_item(self, RequestItems: dict[str, Any]) -> Any:  # noqa: N803 - boto3's names
+        with self._lock:
+            self.calls += 1
+            short = self._left > 0
+            self._left -= 1
+            meets = self._meeting is not None and self._met < self._meeting.parties
+            self._met += 1
+        if meets and self._meeting is not None:
+            self._meeting.wait()
+        if not short:
+            return self._dynamodb.batch_get_item(RequestItems=RequestItems)
+        asked = {t: r | {"Keys": r["Keys"][: self._keep]} for t, r in RequestItems.items()}
+        reply = self._dynamodb.batch_get_item(RequestItems=asked)
+        left = {t: r | {"Keys": r["Keys"][self._keep :]} for t, r in RequestItems.items()}
+        reply["UnprocessedKeys"] = {t: r for t, r in left.items() if r["Keys"]}
+        return reply
 
 
 class RawBody:

@@ -10,7 +10,9 @@ import pytest
 
 from cardwatch_scorer import handler
 from cardwatch_shared.aws_clients import client, resource
+from cardwatch_shared.aws_wire import wire_client
 from cardwatch_shared.contracts import Transaction
+from cardwatch_shared.settings import CardwatchSettings
 from kinesis_consumer.esm import LambdaContext
 from tests.integration.notifier.conftest import notifier_stack  # noqa: F401 - a fixture here too
 from tests.support.kinesis_events import lambda_kinesis_event, payload, put_and_read
@@ -72,3 +74,13 @@ def scorer_stack(aws_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
     handler.runtime.cache_clear()
     yield ScorerStack(kinesis, s3, arn)
     handler.runtime.cache_clear()
+
+
+@pytest.fixture(params=["wire", "botocore"])
+def state_db(request: pytest.FixtureRequest, aws_endpoint: str) -> Any:
+    """The scorer's own client (it writes and reads DynamoDB's JSON itself), and a plain one."""
+    return (
+        wire_client("dynamodb", CardwatchSettings())
+        if request.param == "wire"
+        else client("dynamodb")
+    )

@@ -16,9 +16,7 @@ from cardwatch_scorer.state_store import (
     WriteContendedError,
 )
 from cardwatch_shared.aws_clients import client
-from cardwatch_shared.aws_wire import wire_client
 from cardwatch_shared.contracts import Verdict
-from cardwatch_shared.settings import CardwatchSettings
 from cardwatch_shared.verdict_item import to_item
 from tests.integration.scorer.conftest import STATE, VERDICTS, ScorerStack
 from tests.support.aws_faults import ContendedTransactions
@@ -49,16 +47,6 @@ def _verdict_ids() -> set[str]:
     return {item["transaction_id"]["S"] for item in items["Items"]}
 
 
-@pytest.fixture(params=["wire", "botocore"])
-def state_db(request: pytest.FixtureRequest, aws_endpoint: str) -> Any:
-    """The scorer's own client (it writes and reads DynamoDB's JSON itself), and a plain one."""
-    return (
-        wire_client("dynamodb", CardwatchSettings())
-        if request.param == "wire"
-        else client("dynamodb")
-    )
-
-
 def test_a_replayed_verdict_is_neither_written_nor_counted_again(
     scorer_stack: ScorerStack, state_db: Any
 ) -> None:
@@ -73,7 +61,7 @@ def test_a_replayed_verdict_is_neither_written_nor_counted_again(
 def test_days_terminals_and_more_verdicts_than_one_transaction_takes(
     scorer_stack: ScorerStack, state_db: Any
 ) -> None:
-    store = StateStore(state_db, VERDICTS, STATE, writers=4)
+    store = StateStore(state_db, VERDICTS, STATE, in_flight=4)
     many = [f"t{i}" for i in range(VERDICTS_PER_WRITE * 2 + 3)]
     first = _commit(store, _new(many), _new(["x"], day=101), _new(["y"], terminal="T2"))
     assert len(first) == len(many) + 2
@@ -121,7 +109,7 @@ def test_terminals_of_a_verdict_or_two_share_transactions(
     scorer_stack: ScorerStack, state_db: Any
 ) -> None:
     counted = ContendedTransactions(state_db, conflicts=0)
-    store = StateStore(counted, VERDICTS, STATE, writers=4)
+    store = StateStore(counted, VERDICTS, STATE, in_flight=4)
     terminals = [_new([f"a{i}"], terminal=f"T{i}") for i in range(120)]
     assert len(_commit(store, *terminals)) == 120
     assert counted.calls == 3, "50 terminals of one verdict each take a transaction of 100 actions"

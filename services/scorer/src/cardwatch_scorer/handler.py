@@ -47,7 +47,7 @@ def runtime() -> tuple[ScorerSettings, StateStore, ModelCache, RulesCache]:
         wire_client("dynamodb", settings),
         settings.verdicts_table,
         settings.state_table,
-        writers=settings.write_concurrency,
+        in_flight=settings.write_concurrency,
         review_score_min=settings.review_score_min,
     )
     models = ModelCache(

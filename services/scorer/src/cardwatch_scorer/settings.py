@@ -30,7 +30,10 @@ class ScorerSettings(CardwatchSettings):
     rules_refresh_s: float = Field(default=30.0, ge=0, description="re-read rules/current.json")
     applied_ids_kept: int = Field(default=500, ge=10, description="per-card replay memory")
     write_concurrency: int = Field(
-        default=16, ge=1, le=64, description="DynamoDB writes of a batch in flight at once"
+        default=16,
+        ge=1,
+        le=64,
+        description="DynamoDB calls of a batch in flight at once (its reads and its writes)",
     )
     review_score_min: float | None = Field(
         default=None,

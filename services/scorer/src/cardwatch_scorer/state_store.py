@@ -38,11 +38,16 @@ BATCH_GET_LIMIT = 100
 TRANSACTION_ACTIONS = 100  # what TransactWriteItems takes
 VERDICTS_PER_WRITE = TRANSACTION_ACTIONS - 1  # of one terminal: its verdicts and its count
 WRITE_ATTEMPTS = 6  # of one transaction cancelled by a conflict or a throttle
+READ_ATTEMPTS = 6  # of one BatchGetItem page whose keys DynamoDB leaves unprocessed
 RETRYABLE = frozenset({"None", "TransactionConflict", "ThrottlingError"})
 
 
 class StaleCardError(RuntimeError):
     """A card's state changed under us; its records must be retried."""
+
+
+class ReadThrottledError(RuntimeError):
+    """DynamoDB kept leaving keys of a snapshot unprocessed; Lambda retries the batch."""
 
 
 class WriteContendedError(RuntimeError):
@@ -78,44 +83,59 @@ class StateStore:
         verdicts_table: str,
         state_table: str,
         *,
-        writers: int = 1,
+        in_flight: int = 1,
         review_score_min: float | None = None,
         pause: Callable[[float], None] = time.sleep,
     ) -> None:
         self._db, self._verdicts, self._state = dynamodb, verdicts_table, state_table
         self._pause = pause
         self._review_score_min = review_score_min
-        self._pool = ThreadPoolExecutor(writers, "state-write") if writers > 1 else None
+        self._pool = ThreadPoolExecutor(in_flight, "state-io") if in_flight > 1 else None
 
-    def _each(self, write: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        """`write` over `items`, several in flight at once: each write is independent and
-        conditional, so their order does not matter (a batch's latency is one round, not N).
-        If one fails, the others still finish first, so that no write of a failed invocation
-        can run alongside its retry."""
+    def _each(self, call: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """`call` over `items`, up to `in_flight` at once: each is independent (a read, or a
+        conditional write), so their order does not matter (a batch's latency is one round, not
+        N). If one fails, the others still finish first, so that no write of a failed
+        invocation can run alongside its retry."""
         if self._pool is None or len(items) < 2:
-            return [write(item) for item in items]
-        futures = [self._pool.submit(write, item) for item in items]
-        wait(futures)  # every write ends before a failure propagates: none outlives the batch
+            return [call(item) for item in items]
+        futures = [self._pool.submit(call, item) for item in items]
+        wait(futures)  # every call ends before a failure propagates: none outlives the batch
         return [future.result() for future in futures]
 
     def _batch_get(
         self, requests: list[tuple[str, dict[str, Any], str | None]]
     ) -> list[tuple[str, dict[str, Any]]]:
-        """(table, item as attribute values) of every key found."""
+        """(table, item as attribute values) of every key found. Pages of 100 keys are read
+        several at once, as the writes are: a batch of 1,000 records on as many cards and
+        terminals reads 30 pages, and one after the other they were 30 round trips."""
+        pages = [requests[start : start + BATCH_GET_LIMIT]
+                 for start in range(0, len(requests), BATCH_GET_LIMIT)]  # fmt: skip
+        return [found for page in self._each(self._read_page, pages) for found in page]
+
+    def _read_page(
+        self, requests: list[tuple[str, dict[str, Any], str | None]]
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """One BatchGetItem of at most 100 keys; the keys DynamoDB leaves unprocessed (throttled,
+        or over its 16 MB reply) are asked again after a growing pause, as AWS advises."""
+        pending: dict[str, Any] = {}
+        for table, key, projection in requests:
+            entry = pending.setdefault(table, {"Keys": [], "ConsistentRead": True})
+            entry["Keys"].append(attribute_map(key))
+            if projection:
+                entry["ProjectionExpression"] = projection
         found: list[tuple[str, dict[str, Any]]] = []
-        for start in range(0, len(requests), BATCH_GET_LIMIT):
-            pending: dict[str, Any] = {}
-            for table, key, projection in requests[start : start + BATCH_GET_LIMIT]:
-                entry = pending.setdefault(table, {"Keys": [], "ConsistentRead": True})
-                entry["Keys"].append(attribute_map(key))
-                if projection:
-                    entry["ProjectionExpression"] = projection
-            while pending:
-                reply = self._db.batch_get_item(RequestItems=pending)
-                for table, items in reply.get("Responses", {}).items():
-                    found += [(table, item) for item in items]
-                pending = reply.get("UnprocessedKeys") or {}
-        return found
+        for attempt in range(READ_ATTEMPTS):
+            if attempt:
+                self._pause(retry_pause(attempt - 1))
+            reply = self._db.batch_get_item(RequestItems=pending)
+            for table, items in reply.get("Responses", {}).items():
+                found += [(table, item) for item in items]
+            pending = reply.get("UnprocessedKeys") or {}
+            if not pending:
+                return found
+        left = sum(len(entry["Keys"]) for entry in pending.values())
+        raise ReadThrottledError(f"{left} keys still unprocessed after {READ_ATTEMPTS} reads")
 
     def snapshot(
         self, tx_ids: Iterable[str], cards: Iterable[str], terminals: Iterable[str]

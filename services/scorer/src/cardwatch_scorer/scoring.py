@@ -106,6 +106,9 @@ def feature_matrix(features: Sequence[Mapping[str, float]], names: Sequence[str]
     return np.array(rows, dtype=np.float64).reshape(len(features), len(names))
 
 
+Pending = list[tuple[Transaction, dict[str, float]]]  # new transactions and their features
+
+
 def score_batch(
     transactions: list[Transaction],
     snap: Snapshot,
@@ -117,13 +120,23 @@ def score_batch(
 ) -> ScoredBatch:
     """Features for every new transaction, one prediction call, rules, verdicts, card states
     (`snap`'s card records, updated in place)."""
-    manifest = model.manifest
     out = ScoredBatch()
-    pending: list[tuple[Transaction, dict[str, float]]] = []
+    pending = _walk(transactions, snap, keep, out, labels=model.manifest.uses_labels)
+    if pending:
+        _judge(pending, model, now, rules or LiveRules(), out)
+    return out
+
+
+def _walk(
+    transactions: list[Transaction], snap: Snapshot, keep: int, out: ScoredBatch, *, labels: bool
+) -> Pending:
+    """Each transaction in card order: its features and terminal count if it is new (kept in
+    `out`), then absorbed by its card. A replay its card absorbed already is passed over."""
+    pending: Pending = []
     absorbed: set[tuple[str, str]] = set()  # (card, transaction) pairs this batch absorbed
     ordered = in_card_order(transactions)
     moments = [seconds for _, seconds in ordered]
-    views = TerminalViews(snap.terminals, moments, with_labels=manifest.uses_labels)
+    views = TerminalViews(snap.terminals, moments, with_labels=labels)
     for tx, seconds in ordered:
         card = out.cards.get(tx.card_token) or snap.cards.get(tx.card_token) or CardRecord()
         if _absorbed_before(tx, card, snap, absorbed):
@@ -138,15 +151,20 @@ def score_batch(
         out.cards[tx.card_token] = card  # the snapshot's own record, changed in place
         _absorb(card, tx, seconds, keep)
         absorbed.add((tx.card_token, tx.transaction_id))
-    if not pending:
-        return out
+    return pending
+
+
+def _judge(
+    pending: Pending, model: LiveModel, now: datetime, live: LiveRules, out: ScoredBatch
+) -> None:
+    """One matrix, one `predict_proba`, the rules, the judgements and the verdicts' items."""
+    manifest = model.manifest
     names = manifest.feature_names
     rows = [features for _, features in pending]
     matrix = feature_matrix(rows, names)
     scores = model.estimator.predict_proba(matrix)[:, 1]
     out.features = pd.DataFrame(matrix, columns=names)
     out.feature_ids = [tx.transaction_id for tx, _ in pending]
-    live = rules or LiveRules()
     decided = apply_rules(live, pending, scores, manifest.threshold, now)
     stamp = VerdictStamp(manifest.threshold, manifest.version, live.version, now)
     columns = feature_columns(REASON_FEATURES, matrix, names, rows)
@@ -154,7 +172,6 @@ def score_batch(
     verdicts = [(tx, judgement, row) for (tx, row), judgement in zip(pending, judged, strict=True)]
     out.items = scored_items(verdicts, stamp)
     out.scores = [judgement.score for judgement in judged]
-    return out
 
 
 def feature_columns(
@@ -199,7 +216,7 @@ def rule_columns(
 
 def apply_rules(
     live: LiveRules,
-    pending: list[tuple[Transaction, dict[str, float]]],
+    pending: Pending,
     scores: np.ndarray,
     threshold: float,
     now: datetime,

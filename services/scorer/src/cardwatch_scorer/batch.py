@@ -80,23 +80,27 @@ def process_batch(
     scored = score_batch(transactions, snap, model, now(), keep_ids, rules=live_rules)
     written = store.commit(scored.items, scored.terminal_counts)
     stale = store.save_cards(scored.cards)
-    if stale:
-        for sequence, tx in decoded:
-            if tx.card_token in stale:
-                outcome.failures[sequence] = stale[tx.card_token]
-    outcome.scored = scored
-    outcome.verdicts_written = len(written)
+    if stale:  # their records fail, for Lambda to deliver again
+        outcome.failures |= {s: stale[tx.card_token] for s, tx in decoded if tx.card_token in stale}
+    new_scores = _keep_written(outcome, scored, written)
+    outcome.model_version = model.manifest.version
+    outcome.rule_set_version = live_rules.version if live_rules else None
+    _track_drift(outcome, store, model.manifest, new_scores, now())
+    return outcome
+
+
+def _keep_written(outcome: BatchOutcome, scored: ScoredBatch, written: set[str]) -> list[float]:
+    """The verdicts this delivery wrote (not a replay's), their frauds counted; their scores."""
     new = [
         (item, score)
         for item, score in zip(scored.items, scored.scores, strict=True)
         if item["transaction_id"] in written
     ]
+    outcome.scored = scored
+    outcome.verdicts_written = len(written)
     outcome.written = [item for item, _ in new]
     outcome.frauds = sum(1 for item in outcome.written if item["is_fraud"])
-    outcome.model_version = model.manifest.version
-    outcome.rule_set_version = live_rules.version if live_rules else None
-    _track_drift(outcome, store, model.manifest, [score for _, score in new], now())
-    return outcome
+    return [score for _, score in new]
 
 
 def _track_drift(

@@ -191,9 +191,15 @@ def test_no_model_fails_the_batch_for_retry(scorer_stack: ScorerStack) -> None:
     handler.runtime.cache_clear()
     from cardwatch_shared.model_manifest import BundleError
 
-    with pytest.raises(BundleError, match="no usable model"):
-        scorer_stack.invoke(scorer_stack.event_for([transaction(0)]))
+    event = scorer_stack.event_for([transaction(0)])
+    with log_lines(logger) as taken, pytest.raises(BundleError, match="no usable model"):
+        scorer_stack.invoke(event)
     assert scorer_stack.verdicts() == {}
+    (failed,) = taken()
+    assert failed["level"] == "ERROR"
+    assert failed["message"] == "batch failed; Lambda delivers it again"
+    assert failed["batch_id"].endswith(event["Records"][0]["kinesis"]["sequenceNumber"])
+    assert "BundleError" in failed["exception_name"]
 
 
 def test_logs_name_the_batch_each_fraud_and_each_failed_record(

@@ -105,7 +105,11 @@ def _handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     started = time.perf_counter()
     records = event.get("Records", [])
     batch_log.start(records)
-    outcome = process_batch(records, store, models, settings.applied_ids_kept, rules=rules)
+    try:
+        outcome = process_batch(records, store, models, settings.applied_ids_kept, rules=rules)
+    except Exception:
+        logger.exception("batch failed; Lambda delivers it again", extra={"records": len(records)})
+        raise
     seconds = time.perf_counter() - started
     _record_metrics(outcome, len(records), seconds, settings.drift_min_scores)
     batch_log.report(outcome, records, seconds)

@@ -7,6 +7,8 @@ import json
 from collections import Counter
 from typing import Any
 
+from cardwatch_shared.stream_batch_id import stream_batch_id
+
 HOLD_S = 30
 
 
@@ -18,6 +20,16 @@ def reason(body: dict[str, Any]) -> str:
     if "requestContext" in body:
         return str(body["requestContext"].get("condition", "?"))
     return str(body.get("reason", "?"))
+
+
+def batch_id(body: dict[str, Any]) -> str | None:
+    """The failed stream batch an on-failure record names, as the scorer's log lines name it
+    (`batch_id`); None for other dead letters."""
+    info = body.get("KinesisBatchInfo") or body.get("DDBStreamBatchInfo")
+    if not isinstance(info, dict):
+        return None
+    first, last = info["startSequenceNumber"], info["endSequenceNumber"]
+    return stream_batch_id(str(info.get("shardId", "")), first, last)
 
 
 def peek(sqs: Any, queue_url: str, limit: int = 10_000) -> list[dict[str, Any]]:

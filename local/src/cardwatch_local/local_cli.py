@@ -259,9 +259,11 @@ def show(
     table = Table(title=queue)
     table.add_column("sent")
     table.add_column("reason")
+    table.add_column("batch (batch_id in the logs)")
     for message in reply.get("Messages", []):
         body = json.loads(message["Body"])
-        table.add_row(str(body.get("timestamp", "")), dead_letters.reason(body))
+        batch = dead_letters.batch_id(body) or ""
+        table.add_row(str(body.get("timestamp", "")), dead_letters.reason(body), batch)
     console.print(table)
 
 

@@ -19,19 +19,21 @@ from pydantic_core import from_json
 
 from cardwatch_scorer.batch import BatchOutcome
 from cardwatch_scorer.observability import logger, tracer
+from cardwatch_shared.stream_batch_id import stream_batch_id
 
 MAX_ID_LENGTH = 64  # a transaction id's limit in the contract
 
 
 def batch_id(records: Sequence[Mapping[str, Any]]) -> str:
-    """`<shard id>:<first sequence number>-<last sequence number>` ("" for no records); without
-    the shard when the records do not name it (`eventID` is `<shard id>:<sequence number>`)."""
+    """The batch's `stream_batch_id` ("" for no records); the shard is read from the first
+    record's `eventID` (`<shard id>:<sequence number>`)."""
     if not records:
         return ""
     first, last = records[0], records[-1]
-    span = f"{first['kinesis']['sequenceNumber']}-{last['kinesis']['sequenceNumber']}"
     shard = str(first.get("eventID", "")).partition(":")[0]
-    return f"{shard}:{span}" if shard else span
+    return stream_batch_id(
+        shard, first["kinesis"]["sequenceNumber"], last["kinesis"]["sequenceNumber"]
+    )
 
 
 def claimed_transaction_id(record: Mapping[str, Any]) -> str | None:

@@ -36,3 +36,6 @@ def test_the_dead_letter_names_the_batch_the_scorer_logged() -> None:
 def test_other_dead_letters_name_no_batch() -> None:
     assert dead_letters.batch_id({"reason": "invalid verdict"}) is None
     assert dead_letters.batch_id({"requestContext": {"condition": "EventAgeExceeded"}}) is None
+    notifier = {"DDBStreamBatchInfo": {"shardId": "s", "startSequenceNumber": "1",
+                                       "endSequenceNumber": "2"}}  # fmt: skip
+    assert dead_letters.batch_id(notifier) is None

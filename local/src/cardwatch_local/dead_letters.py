@@ -23,9 +23,9 @@ def reason(body: dict[str, Any]) -> str:
 
 
 def batch_id(body: dict[str, Any]) -> str | None:
-    """The failed stream batch an on-failure record names, as the scorer's log lines name it
-    (`batch_id`); None for other dead letters."""
-    info = body.get("KinesisBatchInfo") or body.get("DDBStreamBatchInfo")
+    """The failed Kinesis batch an on-failure record names, as the scorer's log lines name it
+    (`batch_id`); None for other dead letters (a DynamoDB Streams record names no shard)."""
+    info = body.get("KinesisBatchInfo")
     if not isinstance(info, dict):
         return None
     first, last = info["startSequenceNumber"], info["endSequenceNumber"]

@@ -67,7 +67,7 @@ NOW = datetime(2026, 12, 5, tzinfo=UTC)
 @pytest.fixture
 def outcome() -> BatchOutcome:
     written = [item(0, 0.1, Decision.ALLOW), item(1, 0.9, Decision.BLOCK)]
-    return BatchOutcome(written=written, verdicts_written=2, frauds=1, model_version="m1")
+    return BatchOutcome(written=written, model_version="m1")
 
 
 @pytest.fixture
@@ -90,6 +90,7 @@ def test_only_frauds_get_a_line_at_info(outcome: BatchOutcome) -> None:
     assert lines[0]["transaction_id"] == "tx-00001"
     assert lines[0]["score"] == 0.9
     assert lines[0]["reasons"] == ["high_amount"]
+    assert (lines[1]["verdicts"], lines[1]["frauds"]) == (2, 1)
     assert not any("card_token" in line or "last4" in line for line in lines)
 
 

@@ -27,12 +27,20 @@ class BatchOutcome:
     failures: dict[str, str] = field(default_factory=dict)
     scored: ScoredBatch | None = None
     written: list[dict[str, Any]] = field(default_factory=list)  # items of the new verdicts
-    verdicts_written: int = 0
-    frauds: int = 0
     model_version: str | None = None
     rule_set_version: str | None = None
     drift_psi: float | None = None
     scores_today: int = 0
+
+    @property
+    def verdicts_written(self) -> int:
+        """Verdicts this delivery wrote (a replay's were written before)."""
+        return len(self.written)
+
+    @property
+    def frauds(self) -> int:
+        """Of those, the frauds."""
+        return sum(1 for item in self.written if item["is_fraud"])
 
 
 def decode(records: list[dict[str, Any]]) -> tuple[list[tuple[str, Transaction]], dict[str, str]]:
@@ -90,16 +98,14 @@ def process_batch(
 
 
 def _keep_written(outcome: BatchOutcome, scored: ScoredBatch, written: set[str]) -> list[float]:
-    """The verdicts this delivery wrote (not a replay's), their frauds counted; their scores."""
+    """The verdicts this delivery wrote (not a replay's); their scores."""
     new = [
         (item, score)
         for item, score in zip(scored.items, scored.scores, strict=True)
         if item["transaction_id"] in written
     ]
     outcome.scored = scored
-    outcome.verdicts_written = len(written)
     outcome.written = [item for item, _ in new]
-    outcome.frauds = sum(1 for item in outcome.written if item["is_fraud"])
     return [score for _, score in new]
 
 

@@ -37,6 +37,8 @@ from cardwatch_shared.features import online
 from cardwatch_shared.features.spec import SECONDS_PER_DAY
 from cardwatch_shared.verdict_item import Judgement, VerdictStamp, from_item, scored_items
 
+Pending = list[tuple[Transaction, dict[str, float]]]  # new transactions and their features
+
 
 @dataclass
 class ScoredBatch:
@@ -104,9 +106,6 @@ def feature_matrix(features: Sequence[Mapping[str, float]], names: Sequence[str]
     except KeyError:
         rows = [[f.get(name, math.nan) for name in names] for f in features]
     return np.array(rows, dtype=np.float64).reshape(len(features), len(names))
-
-
-Pending = list[tuple[Transaction, dict[str, float]]]  # new transactions and their features
 
 
 def score_batch(

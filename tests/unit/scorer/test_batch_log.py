@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -102,3 +103,32 @@ def test_every_new_verdict_gets_a_line_at_debug(outcome: BatchOutcome) -> None:
     written = ["verdict written"] * 2
     assert messages(lines) == ["fraud flagged", *written, "batch scored"]
     assert [line["transaction_id"] for line in lines[1:3]] == ["tx-00000", "tx-00001"]
+
+
+def test_concurrent_invocations_each_log_their_own_batch_id() -> None:
+    """The local runtime runs a stream's shards in threads of one process (on Lambda each has an
+    execution environment): a batch's id stays on its own thread's lines."""
+    first = [record(b"{}", s, f"shardId-000000000000:{s}") for s in ("1", "2")]
+    second = [record(b"{}", s, f"shardId-000000000001:{s}") for s in ("7", "9")]
+    started, named = threading.Event(), threading.Event()
+
+    def other_shard() -> None:
+        assert started.wait(5)
+        batch_log.start(second)
+        logger.info("other shard's line")
+        named.set()
+
+    other = threading.Thread(target=other_shard)
+    with log_lines(logger) as taken:
+        other.start()
+        batch_log.start(first)
+        started.set()
+        assert named.wait(5)
+        logger.info("first shard's line")
+        other.join(5)
+        lines = {line["message"]: line["batch_id"] for line in taken()}
+    logger.thread_safe_clear_keys()
+    assert lines == {
+        "other shard's line": "shardId-000000000001:7-9",
+        "first shard's line": "shardId-000000000000:1-2",
+    }

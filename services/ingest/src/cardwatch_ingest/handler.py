@@ -130,7 +130,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if not upload.key.startswith(settings.incoming_prefix):
         logger.warning("object outside the incoming prefix ignored", extra={"key": upload.key})
         return None
-    logger.append_keys(upload_id=upload.upload_id)
+    logger.thread_safe_append_keys(upload_id=upload.upload_id)
     report: dict[str, Any] = state.process(
         upload=upload, remaining_ms=context.get_remaining_time_in_millis
     )

@@ -68,7 +68,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if not upload.key.startswith(settings.labels_prefix):
         logger.warning("object outside the labels prefix ignored", extra={"key": upload.key})
         return None
-    logger.append_keys(upload_id=upload.upload_id)
+    logger.thread_safe_append_keys(upload_id=upload.upload_id)
     labels_context = LabelsContext(
         settings=settings,
         store=state.store,

@@ -49,7 +49,7 @@ def claimed_transaction_id(record: Mapping[str, Any]) -> str | None:
 def start(records: Sequence[Mapping[str, Any]]) -> None:
     """Name the batch on every line of this invocation, and on its trace."""
     named = batch_id(records)
-    logger.append_keys(batch_id=named)
+    logger.thread_safe_append_keys(batch_id=named)
     tracer.put_annotation(key="batch_id", value=named)
 
 

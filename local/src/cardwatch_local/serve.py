@@ -8,7 +8,6 @@ import json
 import os
 import threading
 import time
-import warnings
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -186,7 +185,6 @@ def serve(
     prepare: Callable[[LocalStack, dict[str, Any]], None] | None = None,
 ) -> None:
     """Start moto, deploy the templates, serve every trigger until `stop` is set."""
-    warnings.filterwarnings("ignore", message="No application metrics to publish")
     saved = dict(os.environ)
     with embedded_aws(settings) as endpoint:
         try:

@@ -111,9 +111,12 @@ class ThreadEMFProvider(AmazonCloudWatchEMFProvider):
             super().add_metric(*args, **kwargs)
 
     def flush_metrics(self, raise_on_empty_metrics: bool = False) -> None:
-        """Powertools' `flush_metrics`; nothing (not even its warning) when disabled."""
-        if not is_metrics_disabled():
-            super().flush_metrics(raise_on_empty_metrics=raise_on_empty_metrics)
+        """Powertools' `flush_metrics`, without its warning for an invocation that added no
+        metrics (an ignored upload adds none: the warning was a stray non-JSON line in its
+        logs); nothing when disabled."""
+        if is_metrics_disabled() or not (self.metric_set or raise_on_empty_metrics):
+            return
+        super().flush_metrics(raise_on_empty_metrics=raise_on_empty_metrics)
 
     def add_cold_start_metric(self, context: Any) -> None:
         """Powertools' cold-start metric; nothing when disabled."""

@@ -12,7 +12,7 @@ import warnings
 from typing import Any
 
 import pytest
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, SchemaValidationError
 
 from cardwatch_shared.observability import get_metrics
 
@@ -83,3 +83,18 @@ def test_disabled_metrics_are_neither_kept_nor_printed(
     notifier.flush_metrics()
     (line,) = _emf_lines(capsys.readouterr().out)
     assert line["AlertsSent"] == [1.0]
+
+
+def test_an_invocation_without_metrics_prints_nothing_and_does_not_warn(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ingest invocation that ignores an object adds no metrics; Powertools warned on stderr,
+    a line that is not JSON in the function's logs."""
+    monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
+    ingest = get_metrics("ingest-test")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ingest.flush_metrics()
+    assert capsys.readouterr().out == ""
+    with pytest.raises(SchemaValidationError):
+        ingest.flush_metrics(raise_on_empty_metrics=True)

@@ -405,3 +405,30 @@ def test_score_drift_alarm_watches_the_metric_the_scorer_emits(
     assert alarm["Namespace"] == "cardwatch"
     assert alarm["Threshold"] == PSI_ALARM
     assert "OpsTopicArn" in json.dumps(alarm["AlarmActions"])
+
+
+def dashboard_metrics(template: dict[str, Any]) -> list[list[Any]]:
+    """Every metric row of the dashboards, "." expanded from the row before it."""
+    rows: list[list[Any]] = []
+    for dashboard in resources(template, "AWS::CloudWatch::Dashboard").values():
+        body = dashboard["Properties"]["DashboardBody"]
+        text = body["Fn::Sub"] if isinstance(body, dict) else body
+        for widget in json.loads(re.sub(r"\$\{[^}]+\}", "x", text))["widgets"]:
+            previous: list[Any] = []
+            for row in widget["properties"].get("metrics", []):
+                fields = [f for f in row if not isinstance(f, dict)]
+                previous = [previous[i] if f == "." else f for i, f in enumerate(fields)]
+                rows.append(previous)
+    return rows
+
+
+def test_dashboard_shows_metrics_each_service_emits(cfn: dict[str, dict[str, Any]]) -> None:
+    """A renamed metric would leave its dashboard widget empty without a word: each name the
+    dashboard shows is a string in its service's code (a metric's name, or an outcome's)."""
+    ours = [row for row in dashboard_metrics(cfn["core"]) if row[0] == "cardwatch"]
+    assert len(ours) >= 10
+    for _namespace, metric, dimension, service in ours:
+        assert dimension == "service"
+        source = ROOT / "services" / service / "src" / f"cardwatch_{service}"
+        emitted = "".join(path.read_text() for path in source.rglob("*.py"))
+        assert f'"{metric}"' in emitted, (service, metric)

@@ -15,6 +15,7 @@ import sys
 from types import ModuleType
 from typing import Any
 
+from cardwatch_scorer.scipy_docstrings import scipy_docstrings_kept
 from cardwatch_shared.model_manifest import TRUSTED_ESTIMATORS
 
 UNTRUSTED_UFUNC_MODULES = frozenset({"scipy.special"})
@@ -74,8 +75,10 @@ def _import_with_cut_census() -> ModuleType:
 
 
 def skops_io() -> ModuleType:
-    """`skops.io`, imported (once) with the census cut to the trusted estimators."""
+    """`skops.io`, imported (once) with the census cut to the trusted estimators, and SciPy's
+    docstrings left as they are (`scipy_docstrings`)."""
     loaded: ModuleType | None = sys.modules.get("skops.io")
     if loaded is not None:
         return loaded
-    return _import_with_cut_census()
+    with scipy_docstrings_kept():
+        return _import_with_cut_census()

@@ -47,6 +47,14 @@ class _InvocationSets(threading.local):
         self.timestamp: int | None = None
 
 
+def _per_thread(name: str) -> Any:
+    """An attribute of Powertools' provider, kept in the calling thread's `_InvocationSets`."""
+    return property(
+        lambda self: getattr(self._sets, name),
+        lambda self, value: setattr(self._sets, name, value),
+    )
+
+
 class ThreadEMFProvider(AmazonCloudWatchEMFProvider):
     """Powertools' EMF provider for one service, its metric set held per thread.
 
@@ -62,16 +70,14 @@ class ThreadEMFProvider(AmazonCloudWatchEMFProvider):
         self._sets = _InvocationSets()
         super().__init__(service=service, namespace=namespace)
 
-    @property
-    def metric_set(self) -> dict[str, Any]:
-        return self._sets.metric_set
-
-    @metric_set.setter
-    def metric_set(self, value: dict[str, Any]) -> None:
-        self._sets.metric_set = value
+    metric_set = _per_thread("metric_set")
+    metadata_set = _per_thread("metadata_set")
+    dimension_sets = _per_thread("dimension_sets")
+    timestamp = _per_thread("timestamp")
 
     @property
     def dimension_set(self) -> dict[str, Any]:
+        """This thread's dimensions, starting from the provider's defaults."""
         sets = self._sets
         if not sets.dimension_set and getattr(self, "default_dimensions", None):
             sets.dimension_set.update({k: str(v) for k, v in self.default_dimensions.items()})
@@ -80,30 +86,6 @@ class ThreadEMFProvider(AmazonCloudWatchEMFProvider):
     @dimension_set.setter
     def dimension_set(self, value: dict[str, Any]) -> None:
         self._sets.dimension_set = value
-
-    @property
-    def metadata_set(self) -> dict[str, Any]:
-        return self._sets.metadata_set
-
-    @metadata_set.setter
-    def metadata_set(self, value: dict[str, Any]) -> None:
-        self._sets.metadata_set = value
-
-    @property
-    def dimension_sets(self) -> list[dict[str, str]]:
-        return self._sets.dimension_sets
-
-    @dimension_sets.setter
-    def dimension_sets(self, value: list[dict[str, str]]) -> None:
-        self._sets.dimension_sets = value
-
-    @property
-    def timestamp(self) -> int | None:
-        return self._sets.timestamp
-
-    @timestamp.setter
-    def timestamp(self, value: int | None) -> None:
-        self._sets.timestamp = value
 
     def add_metric(self, *args: Any, **kwargs: Any) -> None:
         """Powertools' `add_metric`; nothing when metrics are disabled."""

@@ -9,10 +9,26 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 SERVICE_LOGGERS = ("ingest", "scorer", "notifier")
+# The function whose invocation runs in this thread, set by the runtime around each call. A
+# line's own `function_name` is a logger-wide key: two functions share the ingest logger (uploads
+# and labels), and a concurrent invocation of the other one rewrites it.
+_invoking: ContextVar[str] = ContextVar("invoking", default="")
+
+
+@contextlib.contextmanager
+def invocation_of(function: str) -> Iterator[None]:
+    """Inside the block, this thread's log records belong to `function`."""
+    token = _invoking.set(function)
+    try:
+        yield
+    finally:
+        _invoking.reset(token)
 
 
 def log_group(function: str) -> str:
@@ -23,8 +39,9 @@ def log_group(function: str) -> str:
 class CloudWatchLogsHandler(logging.Handler):
     """Buffers formatted records per function; `flush` ships them with PutLogEvents.
 
-    The function comes from the record's `function_name` (Powertools adds it inside a handler);
-    records outside an invocation go to the service's default function."""
+    The function is the one invoked in the record's thread (`invocation_of`), else the record's
+    `function_name` (Powertools adds it inside a handler); records outside an invocation go to
+    the service's default function."""
 
     def __init__(self, logs: Any, default_function: dict[str, str]) -> None:
         super().__init__()
@@ -46,11 +63,7 @@ class CloudWatchLogsHandler(logging.Handler):
         else:
             plain = {"level": record.levelname, "message": record.getMessage()}
             line = json.dumps(plain | {"service": record.name})
-        try:
-            function = str(json.loads(line).get("function_name") or "")
-        except ValueError:
-            function = ""
-        function = function or self._default.get(record.name, "")
+        function = _invoking.get() or _named_function(line) or self._default.get(record.name, "")
         if not function:
             return
         event = {"timestamp": int(record.created * 1000), "message": line}
@@ -85,6 +98,13 @@ class CloudWatchLogsHandler(logging.Handler):
                 logStreamName=self._stream(function),
                 logEvents=events,
             )
+
+
+def _named_function(line: str) -> str:
+    try:
+        return str(json.loads(line).get("function_name") or "")
+    except ValueError:
+        return ""
 
 
 def attach(handler: CloudWatchLogsHandler) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from cardwatch_local.function_logs import invocation_of
 from cardwatch_local.runtime import Handler, load_handler
 
 
@@ -49,12 +50,14 @@ class InvocationReports:
         return self.wrap(function, handler)
 
     def wrap(self, function: str, handler: Handler) -> Handler:
-        """`handler`, writing a REPORT line after each call (also when it raised)."""
+        """`handler`, writing a REPORT line after each call (also when it raised); the call's
+        log records go to `function`'s log group (`function_logs.invocation_of`)."""
 
         def invoke(event: dict[str, Any], context: Any) -> Any:
             started = time.perf_counter()
             try:
-                return handler(event, context)
+                with invocation_of(function):
+                    return handler(event, context)
             finally:
                 took = (time.perf_counter() - started) * 1000
                 request = str(getattr(context, "aws_request_id", "local"))

@@ -95,8 +95,11 @@ class ThreadEMFProvider(AmazonCloudWatchEMFProvider):
     def flush_metrics(self, raise_on_empty_metrics: bool = False) -> None:
         """Powertools' `flush_metrics`, without its warning for an invocation that added no
         metrics (an ignored upload adds none: the warning was a stray non-JSON line in its
-        logs); nothing when disabled."""
-        if is_metrics_disabled() or not (self.metric_set or raise_on_empty_metrics):
+        logs), whose metadata is then dropped, not left for the next; nothing when disabled."""
+        if is_metrics_disabled():
+            return
+        if not (self.metric_set or raise_on_empty_metrics):
+            self.clear_metrics()
             return
         super().flush_metrics(raise_on_empty_metrics=raise_on_empty_metrics)
 

@@ -92,9 +92,14 @@ def test_an_invocation_without_metrics_prints_nothing_and_does_not_warn(
     a line that is not JSON in the function's logs."""
     monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
     ingest = get_metrics("ingest-test")
+    ingest.add_metadata(key="upload", value="ignored")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ingest.flush_metrics()
     assert capsys.readouterr().out == ""
+    ingest.add_metric(name="FilesProcessed", unit=MetricUnit.Count, value=1)
+    ingest.flush_metrics()
+    (line,) = _emf_lines(capsys.readouterr().out)
+    assert "upload" not in line, "the empty invocation's metadata is not carried into the next"
     with pytest.raises(SchemaValidationError):
         ingest.flush_metrics(raise_on_empty_metrics=True)

@@ -91,8 +91,12 @@ def verdicts_of(items: Iterable[dict[str, Any]]) -> list[Verdict]:
 def _decide(rules: RuleSet, verdicts: list[Verdict], now: datetime) -> RuleDecisions:
     model_block = np.asarray([v.score >= v.threshold for v in verdicts], dtype=np.bool_)
     scores = np.asarray([v.score for v in verdicts], dtype=np.float64)
-    features = [v.features for v in verdicts]
-    columns = rule_columns(referenced_fields(rules), verdicts, features, scores)
+    fields = referenced_fields(rules)
+    features = {
+        name: np.asarray([v.features.get(name, math.nan) for v in verdicts], dtype=np.float64)
+        for name in fields
+    }
+    columns = rule_columns(fields, verdicts, features, scores)
     return decide(rules, columns, model_block, now)
 
 

@@ -9,9 +9,10 @@ from datetime import timedelta, timezone
 import numpy as np
 import pytest
 
+from cardwatch_scorer.batch_features import in_card_order
 from cardwatch_scorer.reason_codes import REASON_FEATURES
 from cardwatch_scorer.rule_engine import RuleDecisions, RuleHit
-from cardwatch_scorer.scoring import feature_columns, in_card_order, judge_batch
+from cardwatch_scorer.scoring import feature_columns, judge_batch
 from cardwatch_shared.contracts import Decision
 from tests.support.transactions import T0, transaction
 
@@ -63,10 +64,7 @@ def test_rules_decide_and_their_reasons_come_first() -> None:
     assert [r.code for r in second.reason_codes] == ["rule_r0", "rule_r1", "rule_r2"]
 
 
-def test_a_feature_the_model_lacks_is_read_from_the_rows() -> None:
-    matrix = np.array([[10.0], [20.0]])
-    rows = [{"amount": 10.0, "card_count_1d": 7.0}, {"amount": 20.0}]
-    columns = feature_columns(["amount", "card_count_1d"], matrix, ["amount"], rows)
+def test_a_feature_the_batch_lacks_reads_as_nan() -> None:
+    columns = feature_columns(["amount", "terminal_risk_7d"], {"amount": np.array([10.0, 20.0])}, 2)
     assert columns["amount"].tolist() == [10.0, 20.0]
-    assert columns["card_count_1d"][0] == 7.0
-    assert math.isnan(columns["card_count_1d"][1])
+    assert all(math.isnan(value) for value in columns["terminal_risk_7d"])

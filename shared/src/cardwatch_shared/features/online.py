@@ -72,7 +72,7 @@ def _by_length(windows: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(enumerate(windows), key=lambda pair: pair[1]))
 
 
-def _window_sums(
+def window_sums(
     days: dict[int, Bucket], last: int, windows: tuple[int, ...]
 ) -> list[tuple[float, float]]:
     """The two sums of each window of `w` days ending on day `last`, in `windows`' order.
@@ -100,7 +100,7 @@ def _window_sums(
 def _sums_of_few(
     days: dict[int, Bucket], last: int, ordered: tuple[tuple[int, int], ...]
 ) -> list[tuple[float, float]]:
-    """`_window_sums` by visiting each bucket (`ordered`: (position, length), shortest first)."""
+    """`window_sums` by visiting each bucket (`ordered`: (position, length), shortest first)."""
     firsts, seconds = [0.0] * len(ordered), [0.0] * len(ordered)
     for day, (first, second) in days.items():
         age = last - day
@@ -114,7 +114,7 @@ def _sums_of_few(
 
 
 @cache
-def _card_names(windows: tuple[int, ...]) -> tuple[tuple[str, str, str | None], ...]:
+def card_names(windows: tuple[int, ...]) -> tuple[tuple[str, str, str | None], ...]:
     """Per card window: its count, mean amount and amount-to-mean features (no ratio for 1d)."""
     return tuple(
         (
@@ -127,7 +127,7 @@ def _card_names(windows: tuple[int, ...]) -> tuple[tuple[str, str, str | None], 
 
 
 @cache
-def _terminal_names(windows: tuple[int, ...]) -> tuple[tuple[str, str], ...]:
+def terminal_names(windows: tuple[int, ...]) -> tuple[tuple[str, str], ...]:
     """Per terminal window: its count and risk features."""
     return tuple((f"terminal_count_{w}d", f"terminal_risk_{w}d") for w in windows)
 
@@ -148,9 +148,9 @@ def card_features(
     day = seconds // SECONDS_PER_DAY
     out: dict[str, float] = {}
     windows = spec.card_windows
-    sums = _window_sums(state.days, day, windows)
+    sums = window_sums(state.days, day, windows)
     for (count_name, mean_name, ratio_name), (before, spent) in zip(
-        _card_names(windows), sums, strict=True
+        card_names(windows), sums, strict=True
     ):
         count = before + 1
         mean = (spent + amount) / count
@@ -185,11 +185,9 @@ def terminal_features(
     """Terminal volume (and, with a label feed, risk) over the delayed windows."""
     last = seconds // SECONDS_PER_DAY - spec.label_delay_days
     windows = spec.terminal_windows
-    sums = _window_sums(state.days, last, windows)
+    sums = window_sums(state.days, last, windows)
     out: dict[str, float] = {}
-    for (count_name, risk_name), (count, frauds) in zip(
-        _terminal_names(windows), sums, strict=True
-    ):
+    for (count_name, risk_name), (count, frauds) in zip(terminal_names(windows), sums, strict=True):
         out[count_name] = count
         if with_labels:
             out[risk_name] = frauds / count if count > 0 else NAN

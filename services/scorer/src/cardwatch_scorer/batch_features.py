@@ -1,0 +1,166 @@
+"""A batch's new transactions and their features, as columns; its cards absorbing it.
+
+Transactions of one card are taken in event-time order; each sees the card's state with the
+earlier ones applied. A transaction that already has a verdict (a replay) is not scored nor
+counted again (its terminal counted it with the verdict); if its card never absorbed it (the
+function died between the two writes) the card absorbs it now.
+
+The features are worked out for the whole batch at once (`batch_columns.py`), from the cards as
+stored; then each card absorbs its transactions, in place: the batch owns its snapshot (the store
+reads a fresh one for every batch). Terminals are read as stored (`terminal_views.py`: what each
+transaction sees of the batch's earlier ones).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from operator import itemgetter
+
+import numpy as np
+
+from cardwatch_scorer.state_items import CardRecord
+from cardwatch_scorer.state_store import Snapshot, TerminalCount
+from cardwatch_scorer.terminal_views import TerminalViews
+from cardwatch_shared.contracts import Channel, Transaction
+from cardwatch_shared.features import online
+from cardwatch_shared.features.batch_columns import card_columns, transaction_columns
+from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
+
+Columns = dict[str, np.ndarray]
+
+
+@dataclass
+class NewTransactions:
+    """The batch's transactions without a verdict, in card order, and their features by column
+    (one row each, in the order the verdict's `features` list them)."""
+
+    transactions: list[Transaction]
+    columns: Columns
+    terminal_counts: list[TerminalCount]
+
+
+@dataclass
+class _Absorbing:
+    """What the batch's cards absorb, in card order, as the card columns read it."""
+
+    records: list[CardRecord] = field(default_factory=list)  # every card of the batch, as stored
+    cards: list[int] = field(default_factory=list)  # each row's card: its place in `records`
+    seconds: list[int] = field(default_factory=list)
+    amounts: list[float] = field(default_factory=list)
+    transactions: list[Transaction] = field(default_factory=list)
+    new: list[int] = field(default_factory=list)  # the rows without a verdict
+
+
+def in_card_order(transactions: Sequence[Transaction]) -> list[tuple[Transaction, int]]:
+    """Each transaction with its event time in epoch seconds, by card, then time, then id (then
+    arrival). Sorted on the timestamp, not the datetime: comparing two aware datetimes asks each
+    for its offset, and the sort did that a few times a record."""
+    keyed = sorted(
+        (tx.card_token, tx.event_time.timestamp(), tx.transaction_id, index)
+        for index, tx in enumerate(transactions)
+    )
+    return [(transactions[index], int(moment)) for _, moment, _, index in keyed]
+
+
+def walk(
+    transactions: list[Transaction],
+    snap: Snapshot,
+    keep: int,
+    cards: dict[str, CardRecord],
+    *,
+    labels: bool,
+) -> NewTransactions:
+    """The new transactions, their features and terminal counts; then every card absorbs its
+    transactions (its record changed in place and put in `cards`, keeping at most `keep` ids). A
+    replay its card absorbed already is passed over."""
+    ordered = in_card_order(transactions)
+    run = _absorbing(ordered, snap)
+    seconds = np.asarray(run.seconds, dtype=np.int64)
+    amounts = np.asarray(run.amounts, dtype=np.float64)
+    new = np.asarray(run.new, dtype=np.intp)
+    pending = [run.transactions[row] for row in run.new]
+    moments = seconds[new].tolist()
+    columns = transaction_columns(seconds[new], amounts[new])
+    states = [record.state for record in run.records]
+    card = card_columns(states, np.asarray(run.cards, dtype=np.int64), seconds, amounts)
+    columns.update((name, column[new]) for name, column in card.items())
+    views = TerminalViews(snap.terminals, [moment for _, moment in ordered], with_labels=labels)
+    columns.update(_terminal_columns(views, pending, moments, labels=labels))
+    channel = [tx.channel is Channel.CARD_NOT_PRESENT for tx in pending]
+    columns["is_card_not_present"] = np.asarray(channel, dtype=np.float64)
+    counts = _terminal_counts(pending, moments, snap)
+    _absorb(run, keep, cards)
+    return NewTransactions(pending, columns, counts)
+
+
+def _absorbing(ordered: list[tuple[Transaction, int]], snap: Snapshot) -> _Absorbing:
+    """The transactions each card absorbs: not twice in one batch, nor a replay it has (its
+    stored ids are consulted only for a transaction that has a verdict)."""
+    run = _Absorbing()
+    places: dict[str, int] = {}
+    taken: set[tuple[str, str]] = set()
+    existing = snap.existing_verdicts
+    for tx, seconds in ordered:
+        token, tx_id = tx.card_token, tx.transaction_id
+        place = places.get(token)
+        if place is None:
+            place = places[token] = len(run.records)
+            run.records.append(snap.cards.get(token) or CardRecord())
+        if (token, tx_id) in taken:
+            continue
+        replay = tx_id in existing
+        if replay and tx_id in run.records[place].applied:
+            continue
+        taken.add((token, tx_id))
+        if not replay:
+            run.new.append(len(run.seconds))
+        run.cards.append(place)
+        run.seconds.append(seconds)
+        run.amounts.append(float(tx.amount))
+        run.transactions.append(tx)
+    return run
+
+
+def _terminal_columns(
+    views: TerminalViews, pending: list[Transaction], moments: list[int], *, labels: bool
+) -> Columns:
+    """Each new transaction's terminal features, in card order (the order the views count)."""
+    names = [
+        name
+        for count, risk in online.terminal_names(SPEC.terminal_windows)
+        for name in ((count, risk) if labels else (count,))
+    ]
+    pick = itemgetter(*names)
+    seen = zip(pending, moments, strict=True)
+    rows = [pick(views.see(tx.terminal_id, moment)) for tx, moment in seen]
+    table = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(names))
+    return {name: table[:, at] for at, name in enumerate(names)}
+
+
+def _terminal_counts(
+    pending: list[Transaction], moments: list[int], snap: Snapshot
+) -> list[TerminalCount]:
+    """Each new transaction's count on its terminal, with the days the terminal's item holds."""
+    known: dict[str, tuple[int, ...]] = {}
+    counts = []
+    for tx, moment in zip(pending, moments, strict=True):
+        terminal = tx.terminal_id
+        days = known.get(terminal)
+        if days is None:
+            stored = snap.terminals.get(terminal)
+            days = known[terminal] = tuple(stored.days) if stored is not None else ()
+        day = moment // SECONDS_PER_DAY
+        counts.append(TerminalCount(terminal, day, tx.transaction_id, days))
+    return counts
+
+
+def _absorb(run: _Absorbing, keep: int, cards: dict[str, CardRecord]) -> None:
+    """Each card takes its transactions in order: its state, and their ids."""
+    for place, seconds, amount, tx in zip(
+        run.cards, run.seconds, run.amounts, run.transactions, strict=True
+    ):
+        record = run.records[place]
+        online.add_to_card(record.state, amount, seconds)
+        record.applied.add(tx.transaction_id, keep)
+        cards[tx.card_token] = record

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -277,21 +278,22 @@ def mandatory_parts(
     batch: list[dict[str, Any]], verdicts: list[Any], manifest: Any
 ) -> tuple[Any, Any]:
     """Two parts of the path that every record needs whatever the features cost, each alone: the
-    batch decoded and validated (`decode`), and its verdict items built (`scored_items`) from the
-    same transactions, judgements and features the path produced; the collector paused, as in
-    the path."""
+    batch decoded and validated (`decode`), and its verdict items built (`features_texts`, then
+    `scored_items`) from the same transactions, judgements and features the path produced; the
+    collector paused, as in the path."""
     from datetime import UTC, datetime
 
     from cardwatch_scorer.batch import decode
     from cardwatch_scorer.gc_pause import gc_paused
-    from cardwatch_shared.verdict_item import Judgement, VerdictStamp, scored_items
+    from cardwatch_shared.verdict_item import Judgement, VerdictStamp, features_texts, scored_items
 
     by_id = {tx.transaction_id: tx for _, tx in decode(batch)[0]}
+    names = sorted({name for v in verdicts for name in v.features})
+    table = [[v.features.get(name, math.nan) for name in names] for v in verdicts]
     judged = [
-        (by_id[v.transaction_id], Judgement(v.score, v.decision, v.reason_codes, v.rules_fired),
-         v.features)
+        (by_id[v.transaction_id], Judgement(v.score, v.decision, v.reason_codes, v.rules_fired))
         for v in verdicts
-    ]  # fmt: skip
+    ]
     stamp = VerdictStamp(manifest.threshold, manifest.version, None, datetime.now(UTC))
 
     def decoded() -> None:
@@ -300,7 +302,10 @@ def mandatory_parts(
 
     def built() -> None:
         with gc_paused():
-            scored_items(judged, stamp)
+            texts = features_texts(names, table)
+            scored_items(
+                [(tx, j, text) for (tx, j), text in zip(judged, texts, strict=True)], stamp
+            )
 
     return decoded, built
 

@@ -18,6 +18,8 @@ from cardwatch_shared.contracts.verdict import MAX_REASONS
 from cardwatch_shared.verdict_item import (
     Judgement,
     VerdictStamp,
+    features_text,
+    features_texts,
     from_item,
     scored_item,
     scored_items,
@@ -143,13 +145,27 @@ def test_a_batch_s_items_equal_each_one_s_alone(batch: list[dict[str, Any]]) -> 
         (
             transaction(case["index"], amount=str(case["amount"]), event_time=case["event_time"]),
             Judgement(case["score"], case["decision"], case["reasons"], case["rules"]),
-            case["features"],
+            features_text(case["features"]),
         )
         for case in batch
     ]
-    assert scored_items(verdicts, stamp) == [scored_item(*verdict, stamp) for verdict in verdicts]
+    alone = [scored_item(tx, judged, case["features"], stamp) for (tx, judged, _), case in zip(
+        verdicts, batch, strict=True)]  # fmt: skip
+    assert scored_items(verdicts, stamp) == alone
     scores = [item["score"] for item in scored_items(verdicts, stamp)]
     assert scores == [Decimal(repr(case["score"])) for case in batch]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    names=st.lists(st.from_regex(r"[a-z_0-9]{1,30}", fullmatch=True), unique=True, max_size=20),
+    data=st.data(),
+)
+def test_a_batch_s_features_texts_equal_each_row_s_alone(names: list[str], data: Any) -> None:
+    row = st.lists(feature_values, min_size=len(names), max_size=len(names))
+    table = data.draw(st.lists(row, max_size=6))
+    texts = features_texts(names, table)
+    assert texts == [features_text(dict(zip(names, values, strict=True))) for values in table]
 
 
 def test_an_item_written_before_nulls_reads_the_same() -> None:

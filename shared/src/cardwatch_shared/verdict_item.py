@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, NamedTuple
 
 from pydantic_core import to_json, to_jsonable_python
@@ -42,7 +43,7 @@ def to_item(verdict: Verdict) -> dict[str, Any]:
     item["score"] = Decimal(repr(verdict.score))
     item["threshold"] = Decimal(repr(verdict.threshold))
     item["amount"] = verdict.amount
-    item["features"] = to_json(verdict.features, inf_nan_mode="null").decode()
+    item["features"] = features_text(verdict.features)
     return item
 
 
@@ -71,19 +72,42 @@ class VerdictStamp:
         object.__setattr__(self, "scored_at_text", to_jsonable_python(self.scored_at))
 
 
+def features_text(features: Mapping[str, float]) -> str:
+    """The item's `features`: one JSON object, NaN (and infinities) written as null."""
+    return to_json(features, inf_nan_mode="null").decode()
+
+
+def features_texts(names: Sequence[str], table: list[list[float]]) -> list[str]:
+    """`features_text` of each row of a batch (its values in `names`' order), text for text,
+    with one conversion for all the batch's numbers."""
+    if not names or not table:
+        return ["{}"] * len(table)
+    rows = to_json(table, inf_nan_mode="null").decode()[2:-2].split("],[")
+    template = _template(tuple(names))
+    return [template % tuple(row.split(",")) for row in rows]
+
+
+@cache
+def _template(names: tuple[str, ...]) -> str:
+    """The JSON object of one row, its numbers left as `%s`."""
+    keys = [to_json(name).decode().replace("%", "%%") for name in names]
+    return "{" + ",".join(f"{key}:%s" for key in keys) + "}"
+
+
 def scored_item(
     tx: Transaction, judged: Judgement, features: Mapping[str, float], stamp: VerdictStamp
 ) -> dict[str, Any]:
     """The item of the verdict on `tx`: equal to `to_item` of the `Verdict` of the same inputs."""
-    return scored_items([(tx, judged, features)], stamp)[0]
+    return scored_items([(tx, judged, features_text(features))], stamp)[0]
 
 
 def scored_items(
-    verdicts: Sequence[tuple[Transaction, Judgement, Mapping[str, float]]], stamp: VerdictStamp
+    verdicts: Sequence[tuple[Transaction, Judgement, str]], stamp: VerdictStamp
 ) -> list[dict[str, Any]]:
-    """`scored_item` of each (transaction, judgement, features) of a batch. The scores and times
-    are converted in one call each: pydantic-core writes floats as `repr` does (the shortest text
-    that reads back the same), and a call per value cost more than the conversion."""
+    """`scored_item` of each (transaction, judgement, features as `features_text` writes them)
+    of a batch. The scores and times are converted in one call each: pydantic-core writes floats
+    as `repr` does (the shortest text that reads back the same), and a call per value cost more
+    than the conversion."""
     scores = to_json([judged.score for _, judged, _ in verdicts]).decode()[1:-1].split(",")
     times = to_jsonable_python([(tx.event_time, tx.ingested_at) for tx, _, _ in verdicts])
     return [
@@ -108,7 +132,7 @@ def scored_items(
             "reason_codes": [{"code": c.code, "text": c.text} for c in judged.reason_codes],
             "rules_fired": list(judged.rules_fired),
             "rule_set_version": stamp.rule_set_version,
-            "features": to_json(features, inf_nan_mode="null").decode(),
+            "features": features,
             "event_time": event_time,
             "ingested_at": ingested_at,
             "scored_at": stamp.scored_at_text,

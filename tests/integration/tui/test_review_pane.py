@@ -23,7 +23,8 @@ from tests.unit.tui.app_under_test import make_app, settle
 
 pytestmark = pytest.mark.integration
 VERDICTS, STATE, LABELS = "rv-verdicts", "rv-state", "rv-labels"
-EVENT = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
+# Noon two days ago: the verdicts' minutes after it stay on its day, whenever the test runs.
+EVENT = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=2)
 
 
 def _text(pane: ReviewPane, selector: str) -> str:

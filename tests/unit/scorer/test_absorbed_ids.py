@@ -22,6 +22,17 @@ def test_it_remembers_exactly_the_last_keep_ids(absorbed: list[str], keep: int, 
     assert (other in memory) == (other in kept)
 
 
+@given(ids, ids, st.integers(min_value=1, max_value=40))
+def test_ids_added_at_once_are_kept_as_if_one_by_one(
+    earlier: list[str], batch: list[str], keep: int
+) -> None:
+    one_by_one, at_once = AbsorbedIds.of(earlier), AbsorbedIds.of(earlier)
+    for tx in batch:
+        one_by_one.add(tx, keep)
+    at_once.extend(batch, keep)
+    assert at_once == one_by_one
+
+
 @given(ids)
 def test_its_bytes_are_what_it_reads_back(absorbed: list[str]) -> None:
     memory = AbsorbedIds.of(absorbed)

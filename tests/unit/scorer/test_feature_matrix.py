@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from cardwatch_scorer.scoring import feature_matrix, feature_rows
+from cardwatch_scorer.scoring import feature_matrix
 
 pytestmark = pytest.mark.unit
 
@@ -26,11 +26,3 @@ def test_an_absent_feature_is_nan() -> None:
 def test_one_column_and_no_rows_keep_their_shape() -> None:
     assert feature_matrix({"a": np.array([1.0, 2.0])}, ["a"], 2).shape == (2, 1)
     assert feature_matrix({}, ["a", "b"], 0).shape == (0, 2)
-
-
-def test_rows_name_every_column_and_keep_nan() -> None:
-    rows = feature_rows({"a": np.array([1.0, math.nan]), "b": np.array([2.0, 4.0])})
-    assert rows[0] == {"a": 1.0, "b": 2.0}
-    assert list(rows[1]) == ["a", "b"]
-    assert math.isnan(rows[1]["a"])
-    assert feature_rows({}) == []

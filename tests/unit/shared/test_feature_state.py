@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cardwatch_shared.features.online import CardState, TerminalState, add_to_card
+from cardwatch_shared.features.online import (
+    CardState,
+    TerminalState,
+    add_all_to_card,
+    add_to_card,
+)
+from cardwatch_shared.features.spec import SECONDS_PER_DAY
 
 pytestmark = pytest.mark.unit
 
@@ -36,3 +42,24 @@ def test_the_stored_format_is_unchanged_and_the_state_is_not_shared() -> None:
     add_to_card(card, 10.0, 20_400 * 86_400)
     assert stored["days"] == {20_400: (2.0, 37.5)}, "to_dict is a copy, not the live state"
     assert CardState.from_dict({"days": {"20400": [1, 2]}, "last": None}).days == {20_400: (1, 2)}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    days=buckets,
+    last=st.none() | st.integers(0, 30_000 * SECONDS_PER_DAY),
+    moments=st.lists(
+        st.tuples(st.integers(1, 90_000).map(lambda cents: cents / 100),
+                  st.integers(0, 30_000 * SECONDS_PER_DAY)),
+        max_size=20,
+    ),
+)  # fmt: skip
+def test_a_card_absorbing_a_run_at_once_ends_as_one_at_a_time(
+    days: dict[int, tuple[float, float]], last: int | None, moments: list[tuple[float, int]]
+) -> None:
+    in_order = sorted(moments, key=lambda moment: moment[1])
+    one_by_one, at_once = CardState(dict(days), last), CardState(dict(days), last)
+    for amount, seconds in in_order:
+        add_to_card(one_by_one, amount, seconds)
+    add_all_to_card(at_once, in_order)
+    assert at_once == one_by_one

@@ -38,8 +38,15 @@ class AbsorbedIds:
 
     def add(self, transaction_id: str, keep: int) -> None:
         """Remember one more id; the oldest are forgotten beyond `keep`."""
+        self.extend((transaction_id,), keep)
+
+    def extend(self, transaction_ids: Iterable[str], keep: int) -> None:
+        """Remember these ids, in order; the oldest are forgotten beyond `keep`."""
+        added = b"".join([digest(tx) for tx in transaction_ids])
+        if not added:
+            return
         packed = self._packed
-        packed += digest(transaction_id)
+        packed += added
         excess = len(packed) - keep * DIGEST_BYTES
         if excess > 0:
             del packed[:excess]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 from operator import itemgetter
 
 import numpy as np
@@ -156,11 +157,11 @@ def _terminal_counts(
 
 
 def _absorb(run: _Absorbing, keep: int, cards: dict[str, CardRecord]) -> None:
-    """Each card takes its transactions in order: its state, and their ids."""
-    for place, seconds, amount, tx in zip(
-        run.cards, run.seconds, run.amounts, run.transactions, strict=True
-    ):
+    """Each card takes its transactions, in order: its state, and their ids."""
+    rows = list(zip(run.cards, run.amounts, run.seconds, run.transactions, strict=True))
+    for place, taken in groupby(rows, key=itemgetter(0)):
+        mine = list(taken)
         record = run.records[place]
-        online.add_to_card(record.state, amount, seconds)
-        record.applied.add(tx.transaction_id, keep)
-        cards[tx.card_token] = record
+        online.add_all_to_card(record.state, [(amount, moment) for _, amount, moment, _ in mine])
+        record.applied.extend([tx.transaction_id for *_, tx in mine], keep)
+        cards[mine[0][3].card_token] = record

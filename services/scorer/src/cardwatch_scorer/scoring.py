@@ -27,7 +27,13 @@ from cardwatch_scorer.state_store import Snapshot, TerminalCount
 from cardwatch_shared.contracts import Decision, ReasonCode, Transaction, Verdict
 from cardwatch_shared.contracts.rule_set import CATEGORICAL_FIELDS
 from cardwatch_shared.contracts.verdict import MAX_REASONS, MAX_RULES_FIRED
-from cardwatch_shared.verdict_item import Judgement, VerdictStamp, from_item, scored_items
+from cardwatch_shared.verdict_item import (
+    Judgement,
+    VerdictStamp,
+    features_texts,
+    from_item,
+    scored_items,
+)
 
 
 @dataclass
@@ -53,15 +59,6 @@ def feature_matrix(columns: Columns, names: Sequence[str], rows: int) -> np.ndar
     for at, name in enumerate(names):
         matrix[:, at] = columns.get(name, math.nan)
     return matrix
-
-
-def feature_rows(columns: Columns) -> list[dict[str, float]]:
-    """Each row's features by name, in the columns' order (NaN kept: the item writes it null)."""
-    names = list(columns)
-    if not names:
-        return []
-    table = np.column_stack(list(columns.values())).tolist()
-    return [dict(zip(names, row, strict=True)) for row in table]
 
 
 def score_batch(
@@ -98,7 +95,8 @@ def _judge(
     stamp = VerdictStamp(manifest.threshold, manifest.version, live.version, now)
     reasons = feature_columns(REASON_FEATURES, columns, len(pending))
     judged = judge_batch(scores, reasons, manifest.threshold, decided)
-    verdicts = list(zip(pending, judged, feature_rows(columns), strict=True))
+    texts = features_texts(list(columns), np.column_stack(list(columns.values())).tolist())
+    verdicts = list(zip(pending, judged, texts, strict=True))
     out.items = scored_items(verdicts, stamp)
     out.scores = [judgement.score for judgement in judged]
 

@@ -9,6 +9,7 @@ event-time order (Kinesis keeps per-card order: the partition key is the card to
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -177,6 +178,23 @@ def add_to_card(state: CardState, amount: float, seconds: int, spec: FeatureSpec
     state.days[day] = (count + 1, total + amount)
     last = state.last_seconds
     state.last_seconds = seconds if last is None else max(last, seconds)
+
+
+def add_all_to_card(
+    state: CardState, moments: Iterable[tuple[float, int]], spec: FeatureSpec = SPEC
+) -> None:
+    """`add_to_card` of each (amount, seconds), in time order, with the old days trimmed once."""
+    days, last = state.days, state.last_seconds
+    latest: int | None = None
+    for amount, seconds in moments:
+        day = seconds // SECONDS_PER_DAY
+        count, total = days.get(day, EMPTY_BUCKET)
+        days[day] = (count + 1, total + amount)
+        latest = seconds if latest is None else max(latest, seconds)
+    if latest is None:
+        return
+    _drop_days_up_to(days, latest // SECONDS_PER_DAY - spec.card_days)
+    state.last_seconds = latest if last is None else max(last, latest)
 
 
 def terminal_features(

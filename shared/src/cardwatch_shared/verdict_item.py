@@ -25,9 +25,10 @@ from typing import Any, NamedTuple
 
 from pydantic_core import to_json, to_jsonable_python
 
-from cardwatch_shared.contracts import Decision, ReasonCode, Transaction, Verdict
+from cardwatch_shared.contracts import Channel, Decision, ReasonCode, Transaction, Verdict
 
 VERDICT_FIELDS = frozenset(Verdict.model_fields)
+_CHANNEL_TEXT = {channel: channel.value for channel in Channel}  # a lookup, not enum's property
 _NOT_DUMPED: set[str] = {"features"}
 
 # The event filter of the notifier's stream mapping: only new fraud verdicts invoke it.
@@ -122,7 +123,7 @@ def scored_items(
             "merchant_name": tx.merchant_name,
             "mcc": tx.mcc,
             "terminal_id": tx.terminal_id,
-            "channel": tx.channel.value,
+            "channel": _CHANNEL_TEXT[tx.channel],
             "country": tx.country,
             "score": Decimal(score),
             "threshold": stamp.threshold_number,

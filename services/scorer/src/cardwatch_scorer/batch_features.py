@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import groupby
+from itertools import pairwise
 from operator import itemgetter
 
 import numpy as np
@@ -50,7 +50,9 @@ class _Absorbing:
     seconds: list[int] = field(default_factory=list)
     amounts: list[float] = field(default_factory=list)
     transactions: list[Transaction] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
     new: list[int] = field(default_factory=list)  # the rows without a verdict
+    starts: list[int] = field(default_factory=list)  # the first row of each card's run
 
 
 def in_card_order(transactions: Sequence[Transaction]) -> list[tuple[Transaction, int]]:
@@ -114,12 +116,16 @@ def _absorbing(ordered: list[tuple[Transaction, int]], snap: Snapshot) -> _Absor
         if replay and tx_id in run.records[place].applied:
             continue
         taken.add((token, tx_id))
+        row = len(run.seconds)
         if not replay:
-            run.new.append(len(run.seconds))
+            run.new.append(row)
+        if not row or run.cards[-1] != place:
+            run.starts.append(row)
         run.cards.append(place)
         run.seconds.append(seconds)
         run.amounts.append(float(tx.amount))
         run.transactions.append(tx)
+        run.ids.append(tx_id)
     return run
 
 
@@ -157,11 +163,11 @@ def _terminal_counts(
 
 
 def _absorb(run: _Absorbing, keep: int, cards: dict[str, CardRecord]) -> None:
-    """Each card takes its transactions, in order: its state, and their ids."""
-    rows = list(zip(run.cards, run.amounts, run.seconds, run.transactions, strict=True))
-    for place, taken in groupby(rows, key=itemgetter(0)):
-        mine = list(taken)
-        record = run.records[place]
-        online.add_all_to_card(record.state, [(amount, moment) for _, amount, moment, _ in mine])
-        record.applied.extend([tx.transaction_id for *_, tx in mine], keep)
-        cards[mine[0][3].card_token] = record
+    """Each card takes its run of transactions, in order: its state, and their ids."""
+    bounds = [*run.starts, len(run.seconds)]
+    for start, end in pairwise(bounds):
+        record = run.records[run.cards[start]]
+        moments = zip(run.amounts[start:end], run.seconds[start:end], strict=True)
+        online.add_all_to_card(record.state, moments)
+        record.applied.extend(run.ids[start:end], keep)
+        cards[run.transactions[start].card_token] = record

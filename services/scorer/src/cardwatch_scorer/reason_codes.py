@@ -27,6 +27,12 @@ def _code(code: str, text: str) -> ReasonCode:
     return ReasonCode(code=code, text=text)
 
 
+def _by_values(make: Callable[..., ReasonCode]) -> Callable[..., ReasonCode]:
+    """`make`, remembering its code for the values it last saw: counts and amounts recur, and
+    their text is then not written again."""
+    return lru_cache(maxsize=4096)(make)
+
+
 @dataclass(frozen=True)
 class ReasonRule:
     """A reason: the features it reads, its strength where it fires (NaN elsewhere), its code
@@ -55,32 +61,38 @@ RULES: tuple[ReasonRule, ...] = (
     ReasonRule(
         ("amount_to_card_mean_30d", "card_count_30d"),
         _amount_vs_history,
-        lambda ratio, _count: _code(
-            "amount_vs_card_30d", f"amount {ratio:.1f}× this card's 30-day average"
+        _by_values(
+            lambda ratio, _count: _code(
+                "amount_vs_card_30d", f"amount {ratio:.1f}× this card's 30-day average"
+            )
         ),
     ),
-    ReasonRule(("terminal_risk_7d", "terminal_count_7d"), _terminal_risk, _terminal_text),
+    ReasonRule(
+        ("terminal_risk_7d", "terminal_count_7d"), _terminal_risk, _by_values(_terminal_text)
+    ),
     ReasonRule(
         ("card_count_1d",),
         lambda today: np.where(today >= 6, today / 3, _NAN),
-        lambda today: _code("card_count_1d", f"{today:.0f} transactions today"),
+        _by_values(lambda today: _code("card_count_1d", f"{today:.0f} transactions today")),
     ),
     ReasonRule(
         ("card_seconds_since_last",),
         lambda since: np.where(since < 120, 2.0, _NAN),
-        lambda since: _code(
-            "card_seconds_since_last", f"{since:.0f} s after the card's previous transaction"
+        _by_values(
+            lambda since: _code(
+                "card_seconds_since_last", f"{since:.0f} s after the card's previous transaction"
+            )
         ),
     ),
     ReasonRule(
         ("amount",),
         lambda amount: np.where(amount >= 220, 1.5, _NAN),
-        lambda amount: _code("high_amount", f"high amount ({amount:,.2f})"),
+        _by_values(lambda amount: _code("high_amount", f"high amount ({amount:,.2f})")),
     ),
     ReasonRule(
         ("card_count_30d",),
         lambda count: np.where(count == 1, 1.0, _NAN),
-        lambda _count: _code("new_card", "first use of this card in 30 days"),
+        _by_values(lambda _count: _code("new_card", "first use of this card in 30 days")),
     ),
 )
 REASON_FEATURES = frozenset(name for rule in RULES for name in rule.needs)

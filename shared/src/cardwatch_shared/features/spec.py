@@ -6,8 +6,9 @@ Windows are counted in whole UTC days: the `w`-day window of a transaction on da
 days before `d` (days `d-delay-w+1 .. d-delay`), whose labels are known by then. A feature whose
 input is missing (no earlier transaction, an idle terminal) is NaN, never zero.
 
-Offline (polars/numpy, `cardwatch_ml.features_offline`) and online (`online.py`, for the scorer)
-implement this; a parity test holds them equal.
+Offline (polars/numpy, `cardwatch_ml.features_offline`) and online (`online.py`, one transaction
+at a time; `batch_columns.py`, a batch at once, for the scorer) implement this; tests hold them
+equal.
 """
 
 from __future__ import annotations

@@ -5,10 +5,13 @@ wrappers around the handlers the local runtime invokes.
 - Kinesis PutRecords (ingest): a share of each call's entries answered
   `ProvisionedThroughputExceededException` and not written, as a throttled shard does; and, when
   armed, the call that crosses half of a file raises: ingest dies halfway through it.
-- DynamoDB (scorer): every `fault_spacing`-th write is throttled (raised before it is sent, as
-  botocore does once its retries are spent); some conditional puts of a card's state lose a real
-  race: another writer bumps the card's version just before the put; some verdict transactions
-  are cancelled for a conflict, as DynamoDB does while another transaction holds the terminal.
+- DynamoDB (scorer): one write in every `fault_spacing` is throttled (raised before it is sent,
+  as botocore does once its retries are spent), the first halfway through the first
+  `fault_spacing` writes of a process (a worker restarted after a kill may write little), and a
+  throttle that falls on a write another fault takes goes to the next write; some conditional
+  puts of a card's state lose a real race: another writer bumps the card's version just before
+  the put; some verdict transactions are cancelled for a conflict, as DynamoDB does while another
+  transaction holds the terminal.
 - SNS Publish (notifier): the first attempt of some alerts fails.
 - The scorer handler: some invocations process k records, then crash.
 """
@@ -71,6 +74,7 @@ class ClientFaults:
         self._random = random.Random(plan.seed)  # noqa: S311 - fault timing, not secrets
         self._lock = threading.Lock()
         self._writes = self._card_puts = self._transactions = 0
+        self._throttle_owed = False  # a due throttle whose write another fault took
         self._first_publish: set[str] = set()
         self.ingest_die_after: int | None = None
         self._put_while_armed = 0
@@ -160,7 +164,8 @@ class ClientFaults:
             self._transactions += transaction
             race_due = card_put and self._card_puts % RACE_EVERY == 1
             conflict_due = transaction and self._transactions % CONFLICT_EVERY == 1
-            throttle_due = self._writes % self.plan.fault_spacing == 0
+            spacing = self.plan.fault_spacing
+            throttle_due = self._throttle_owed or self._writes % spacing == spacing // 2
         if race_due or conflict_due or throttle_due:
             self._dynamodb_fault(params, model.name, race_due, conflict_due, throttle_due)
 
@@ -170,11 +175,10 @@ class ClientFaults:
         done = self.log.counts()  # the budgets hold across worker processes
         race = race and done["card_race"] < self.plan.card_races
         conflict = conflict and done["transaction_conflict"] < self.plan.transaction_conflicts
-        throttle = (
-            not (race or conflict)
-            and throttle
-            and done["dynamodb_throttle"] < self.plan.dynamodb_throttles
-        )
+        throttle = throttle and done["dynamodb_throttle"] < self.plan.dynamodb_throttles
+        with self._lock:
+            self._throttle_owed = throttle and (race or conflict)
+        throttle = throttle and not (race or conflict)
         table = params.get("TableName", "transaction")
         if race:
             self._bump_version(params["TableName"], str(params["Item"]["pk"]["S"]))

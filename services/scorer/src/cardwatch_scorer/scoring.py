@@ -63,7 +63,7 @@ def feature_matrix(columns: Columns, names: Sequence[str], rows: int) -> np.ndar
 
 @cache
 def _frame_columns(names: tuple[str, ...]) -> pd.Index:
-    """The frame's column index, made once per model (making it cost 9 frames' worth)."""
+    """The frame's column index, made once per model: making it cost eight times the frame."""
     return pd.Index(names)
 
 

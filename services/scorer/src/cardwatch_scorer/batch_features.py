@@ -50,7 +50,6 @@ class _Absorbing:
     seconds: list[int] = field(default_factory=list)
     amounts: list[float] = field(default_factory=list)
     transactions: list[Transaction] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)
     new: list[int] = field(default_factory=list)  # the rows without a verdict
     starts: list[int] = field(default_factory=list)  # the first row of each card's run
 
@@ -79,15 +78,8 @@ def walk(
     replay its card absorbed already is passed over."""
     ordered = in_card_order(transactions)
     run = _absorbing(ordered, snap)
-    seconds = np.asarray(run.seconds, dtype=np.int64)
-    amounts = np.asarray(run.amounts, dtype=np.float64)
-    new = np.asarray(run.new, dtype=np.intp)
     pending = [run.transactions[row] for row in run.new]
-    moments = seconds[new].tolist()
-    columns = transaction_columns(seconds[new], amounts[new])
-    states = [record.state for record in run.records]
-    card = card_columns(states, np.asarray(run.cards, dtype=np.int64), seconds, amounts)
-    columns.update((name, column[new]) for name, column in card.items())
+    columns, moments = _new_columns(run)
     views = TerminalViews(snap.terminals, [moment for _, moment in ordered], with_labels=labels)
     columns.update(_terminal_columns(views, pending, moments, labels=labels))
     channel = [tx.channel is Channel.CARD_NOT_PRESENT for tx in pending]
@@ -95,6 +87,18 @@ def walk(
     counts = _terminal_counts(pending, moments, snap)
     _absorb(run, keep, cards)
     return NewTransactions(pending, columns, counts)
+
+
+def _new_columns(run: _Absorbing) -> tuple[Columns, list[int]]:
+    """The new transactions' own and card columns (from the cards as stored), and their times."""
+    seconds = np.asarray(run.seconds, dtype=np.int64)
+    amounts = np.asarray(run.amounts, dtype=np.float64)
+    new = np.asarray(run.new, dtype=np.intp)
+    columns = transaction_columns(seconds[new], amounts[new])
+    states = [record.state for record in run.records]
+    card = card_columns(states, np.asarray(run.cards, dtype=np.int64), seconds, amounts)
+    columns.update((name, column[new]) for name, column in card.items())
+    return columns, seconds[new].tolist()
 
 
 def _absorbing(ordered: list[tuple[Transaction, int]], snap: Snapshot) -> _Absorbing:
@@ -125,7 +129,6 @@ def _absorbing(ordered: list[tuple[Transaction, int]], snap: Snapshot) -> _Absor
         run.seconds.append(seconds)
         run.amounts.append(float(tx.amount))
         run.transactions.append(tx)
-        run.ids.append(tx_id)
     return run
 
 
@@ -169,5 +172,5 @@ def _absorb(run: _Absorbing, keep: int, cards: dict[str, CardRecord]) -> None:
         record = run.records[run.cards[start]]
         moments = zip(run.amounts[start:end], run.seconds[start:end], strict=True)
         online.add_all_to_card(record.state, moments)
-        record.applied.extend(run.ids[start:end], keep)
+        record.applied.extend([tx.transaction_id for tx in run.transactions[start:end]], keep)
         cards[run.transactions[start].card_token] = record

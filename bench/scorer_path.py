@@ -352,15 +352,22 @@ def terminal_item(day: int = STATE_DAY) -> dict[str, Any]:
     return item
 
 
+def day_keyed(state: Any) -> dict[str, Any]:
+    """A card's state in the format before day columns: a bucket per day key."""
+    return {"days": dict(state.days), "last": state.last_seconds}
+
+
 def measure_state_items(runs: int = 2000) -> list[Measurement]:
     """The state items every batch reads and writes outside the compute path, each beside the way
     it was done before, in the same run: a busy card's item (30 days of history, 500 absorbed
-    ids), read and written, beside the format before digests (the ids as a JSON list, the state
-    through the json module); that item's size, which sets its read and write units; and a
-    terminal's item, read."""
+    ids), read and written, beside its state keyed by day (before day columns) and beside the
+    format before digests (the ids as a JSON list, the state keyed by day, through the json
+    module); that item's size, which sets its read and write units; and a terminal's item,
+    read."""
     import json
 
     from boto3.dynamodb.types import TypeDeserializer
+    from pydantic_core import to_json
 
     from cardwatch_scorer.absorbed_ids import AbsorbedIds
     from cardwatch_scorer.state_items import CardRecord, card_item, card_record
@@ -369,26 +376,37 @@ def measure_state_items(runs: int = 2000) -> list[Measurement]:
     deserialize = TypeDeserializer().deserialize
     state, ids = busy_card()
     item = card_item("ab" * 32, CardRecord(state, AbsorbedIds.of(ids), 7))
-    legacy = {"pk": item["pk"], "state": {"S": json.dumps(state.to_dict())},
+    legacy = {"pk": item["pk"], "state": {"S": json.dumps(day_keyed(state))},
               "applied": {"S": json.dumps(ids)}, "version": item["version"]}  # fmt: skip
+    keyed_item = {**item, "state": {"S": to_json(day_keyed(state)).decode()}}
 
     def now() -> None:
         record = card_record(item)
         record.applied.add("tx-new", 500)
         card_item("ab" * 32, record)
 
+    def keyed() -> None:
+        record = card_record(keyed_item)
+        record.applied.add("tx-new", 500)
+        _ = {"pk": item["pk"], "state": {"S": to_json(day_keyed(record.state)).decode()},
+             "version": {"N": str(record.version + 1)},
+             "absorbed": {"B": record.applied.to_bytes()}}  # fmt: skip
+
     def before() -> None:
         read = {name: deserialize(value) for name, value in legacy.items()}
         kept = json.loads(read["applied"])
         days = CardState.from_dict(json.loads(read["state"]))
         kept = [*kept, "tx-new"][-500:]
-        _ = {"state": {"S": json.dumps(days.to_dict())}, "applied": {"S": json.dumps(kept)}}
+        _ = {"state": {"S": json.dumps(day_keyed(days))}, "applied": {"S": json.dumps(kept)}}
 
-    rate, reference = best_rates(runs, 5, [_repeated(now, runs), _repeated(before, runs)])
+    rate, by_day, reference = best_rates(
+        runs, 5, [_repeated(now, runs), _repeated(keyed, runs), _repeated(before, runs)]
+    )
     size, legacy_size = (sum(len(next(iter(v.values()))) for v in i.values())
                          for i in (item, legacy))  # fmt: skip
     name = "card item (30 days, 500 ids), read and written"
     return [
+        Measurement(name, rate, "cards/s", "the same, state keyed by day", by_day),
         Measurement(name, rate, "cards/s", "the same, before digests", reference),
         Measurement("card item size", size, "bytes", "before digests", legacy_size),
         measure_terminal_item(runs),

@@ -51,6 +51,7 @@ from cardwatch_local.pipeline_demo import (
 from cardwatch_local.runtime import StreamRunner, async_invokers, dlq_urls, stream_clients
 from cardwatch_local.settings import LocalSettings
 from cardwatch_local.stack import LocalStack
+from cardwatch_shared.features.online import CardState
 from cardwatch_shared.features.spec import SECONDS_PER_DAY
 from kinesis_consumer.streams import SHARD_END, TRIM_HORIZON
 
@@ -266,9 +267,9 @@ def _state_check(items: list[dict[str, Any]], verdicts: list[dict[str, Any]]) ->
     for item in items:
         pk = item["pk"]["S"]
         if pk.startswith("card#"):
-            days = json.loads(item["state"]["S"])["days"]
+            days = CardState.from_dict(json.loads(item["state"]["S"])).days
             for day, (count, _total) in days.items():
-                stored[(pk[5:], int(day))] += int(count)
+                stored[(pk[5:], day)] += int(count)
         elif pk.startswith("terminal#"):
             for name, value in item.items():
                 if name.startswith("n_"):

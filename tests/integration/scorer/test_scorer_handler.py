@@ -13,6 +13,7 @@ from cardwatch_scorer.observability import logger
 from cardwatch_scorer.state_store import StateStore
 from cardwatch_shared.aws_clients import resource
 from cardwatch_shared.contracts import Transaction, Verdict
+from cardwatch_shared.features.online import CardState
 from cardwatch_shared.verdict_item import from_item
 from tests.integration.scorer.conftest import BUCKET, STATE, ScorerStack
 from tests.support.kinesis_events import payload
@@ -26,8 +27,8 @@ MANIFEST = "models/m4/manifest.json"
 
 def card_count(stack: ScorerStack, token: str) -> float:
     item = stack.state()[f"card#{token}"]
-    days = json.loads(item["state"])["days"]
-    return float(sum(v[0] for v in days.values()))
+    days = CardState.from_dict(json.loads(item["state"])).days
+    return float(sum(count for count, _ in days.values()))
 
 
 def test_fraud_and_legit(scorer_stack: ScorerStack) -> None:

@@ -35,13 +35,30 @@ def test_states_survive_their_json(days: dict[int, tuple[float, float]], last: i
     assert TerminalState.from_dict(json.loads(json.dumps(terminal.to_dict()))) == terminal
 
 
-def test_the_stored_format_is_unchanged_and_the_state_is_not_shared() -> None:
-    card = CardState({20_400: (2.0, 37.5)}, 1_762_600_000)
+def test_a_card_is_stored_as_day_columns_and_the_state_is_not_shared() -> None:
+    card = CardState({20_400: (2.0, 37.5), 20_399: (1.0, 5.0)}, 1_762_600_000)
     stored = card.to_dict()
-    assert json.dumps(stored) == '{"days": {"20400": [2.0, 37.5]}, "last": 1762600000}'
+    assert json.dumps(stored) == (
+        '{"days": {"day": [20400, 20399], "count": [2.0, 1.0], "amount": [37.5, 5.0]}, '
+        '"last": 1762600000}'
+    )
     add_to_card(card, 10.0, 20_400 * 86_400)
-    assert stored["days"] == {20_400: (2.0, 37.5)}, "to_dict is a copy, not the live state"
-    assert CardState.from_dict({"days": {"20400": [1, 2]}, "last": None}).days == {20_400: (1, 2)}
+    assert stored["days"]["count"] == [2.0, 1.0], "to_dict is a copy, not the live state"
+    assert json.dumps(CardState().to_dict()) == (
+        '{"days": {"day": [], "count": [], "amount": []}, "last": null}'
+    )
+
+
+def test_a_card_stored_before_day_columns_reads_the_same() -> None:
+    before = {"days": {"20400": [2.0, 37.5], "20399": [1, 5]}, "last": 1_762_600_000}
+    card = CardState.from_dict(before)
+    assert card == CardState({20_400: (2.0, 37.5), 20_399: (1.0, 5.0)}, 1_762_600_000)
+    assert CardState.from_dict({"days": {}, "last": None}) == CardState()
+
+
+def test_a_card_whose_columns_differ_in_length_is_refused() -> None:
+    with pytest.raises(ValueError, match="zip"):
+        CardState.from_dict({"days": {"day": [20_400, 20_399], "count": [1.0], "amount": [2.0]}})
 
 
 @settings(max_examples=200, deadline=None)

@@ -1,5 +1,6 @@
 """Card and terminal items as the store reads and writes them (attribute values): a card's
-written with digests and read in either format; a terminal's day counts read from their strings."""
+written with digests and day columns, and read in the formats before them too; a terminal's day
+counts read from their strings."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def test_an_item_written_before_digests_is_read() -> None:
     state = CardState({20400: (2.0, 37.5)}, 1762600000)
     legacy = {
         "pk": {"S": f"card#{TOKEN}"},
-        "state": {"S": json.dumps(state.to_dict())},
+        "state": {"S": '{"days": {"20400": [2.0, 37.5]}, "last": 1762600000}'},
         "applied": {"S": json.dumps(["tx-1", "tx-2"])},
         "version": {"N": "3"},
     }
@@ -47,6 +48,16 @@ def test_an_item_written_before_digests_is_read() -> None:
     assert record.version == 3
     assert record.applied == AbsorbedIds.of(["tx-1", "tx-2"])
     assert "tx-3" not in record.applied
+
+
+def test_a_state_keyed_by_day_is_read_and_written_back_as_day_columns() -> None:
+    keyed = '{"days": {"20400": [2.0, 37.5], "20398": [1.0, 5.25]}, "last": 1762600000}'
+    item = {"pk": {"S": f"card#{TOKEN}"}, "state": {"S": keyed}, "version": {"N": "2"}}
+    record = read(item)
+    assert record.state == CardState({20400: (2.0, 37.5), 20398: (1.0, 5.25)}, 1762600000)
+    written = json.loads(card_item(TOKEN, record)["state"]["S"])
+    assert written["days"] == {"day": [20400, 20398], "count": [2.0, 1.0], "amount": [37.5, 5.25]}
+    assert read(card_item(TOKEN, record)).state == record.state
 
 
 def test_a_terminal_is_its_day_counts() -> None:

@@ -25,8 +25,12 @@ from tests.support.aws_faults import RawBody
 REFERENCE = "through botocore's model walk"
 
 
-def _answered(wire: bool, reply: dict[str, Any], service: str = "dynamodb") -> Any:
-    """A client that never reaches the network: each request gets `reply`."""
+def _answered(
+    wire: bool, reply: dict[str, Any], service: str = "dynamodb", *, short_agent: bool = True
+) -> Any:
+    """A client that never reaches the network: each request gets `reply`. Its User-Agent is
+    the services' short one (`aws_clients.short_user_agent`), or botocore's own."""
+    from cardwatch_shared.aws_clients import short_user_agent
     from cardwatch_shared.aws_wire import speak_wire
 
     made = boto3.session.Session().client(
@@ -35,7 +39,11 @@ def _answered(wire: bool, reply: dict[str, Any], service: str = "dynamodb") -> A
         endpoint_url="http://127.0.0.1:9",
         aws_access_key_id="bench",
         aws_secret_access_key="bench",  # noqa: S106 - signs requests nobody receives
-        config=Config(parameter_validation=not wire, retries={"mode": "standard"}),
+        config=Config(
+            parameter_validation=not wire,
+            retries={"mode": "standard"},
+            user_agent=short_user_agent() if short_agent else None,
+        ),
     )
     body = json.dumps(reply).encode()
     made.meta.events.register(
@@ -103,16 +111,17 @@ def _pair(
     call: Callable[[Any], Any], reply: dict[str, Any], runs: int, service: str
 ) -> list[Callable[[], None]]:
     """`call` `runs` times on the wire, and on a plain client."""
-    clients = _pair_clients(reply, service)
+    return [_repeated(call, db, runs) for db in _pair_clients(reply, service)]
 
-    def repeated(db: Any) -> Callable[[], None]:
-        def run() -> None:
-            for _ in range(runs):
-                call(db)
 
-        return run
+def _repeated(call: Callable[[Any], Any], db: Any, runs: int) -> Callable[[], None]:
+    """`call` on `db`, `runs` times."""
 
-    return [repeated(db) for db in clients]
+    def run() -> None:
+        for _ in range(runs):
+            call(db)
+
+    return run
 
 
 def measure(runs: int = 20, repeats: int = 5) -> list[Measurement]:
@@ -153,7 +162,18 @@ def measure(runs: int = 20, repeats: int = 5) -> list[Measurement]:
     for name, unit, per_call, call, reply, service in rows:
         wire, plain = best_rates(runs * per_call, repeats, _pair(call, reply, runs, service))
         out.append(Measurement(name, wire, unit, REFERENCE, plain))
-    return out
+    return [*out, _user_agent_cost(write_card, runs, repeats)]
+
+
+def _user_agent_cost(call: Callable[[Any], Any], runs: int, repeats: int) -> Measurement:
+    """`call` (a PutItem) on the scorer's client, beside the same client with botocore's own
+    User-Agent, which it rebuilds from its components twice a call."""
+    clients = [_answered(True, {}), _answered(True, {}, short_agent=False)]
+    short, full = best_rates(runs, repeats, [_repeated(call, db, runs) for db in clients])
+    return Measurement(
+        "scorer's DynamoDB client, PutItem of a busy card", short, "calls/s",
+        "the same, botocore's own User-Agent", full,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -32,6 +32,11 @@ class CardwatchSettings(BaseSettings):
     aws_max_pool_connections: int = Field(
         default=16, ge=1, description="HTTP connections per client"
     )
+    aws_short_user_agent: bool = Field(
+        default=True,
+        description="send a User-Agent made once per process (cardwatch, botocore and Python "
+        "versions): botocore rebuilds its full one twice a call, a quarter of a call's CPU",
+    )
 
 
 class HmacKeySettings(BaseSettings):

@@ -32,8 +32,8 @@ class CardState:
     last_seconds: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """For storage as JSON: the days as three columns (day, count, amount), which are read
-        and written without a Python step per day (a busy card's item read in half the time)."""
+        """For storage as JSON: the days as three columns (day, count, amount), read and written
+        without a Python step per day (a busy card's item is read and written 1.35× as fast)."""
         counts, amounts = zip(*self.days.values(), strict=True) if self.days else ((), ())
         columns = {"day": list(self.days), "count": list(counts), "amount": list(amounts)}
         return {"days": columns, "last": self.last_seconds}
@@ -49,7 +49,8 @@ class CardState:
 
 
 def _card_days(stored: dict[str, Any]) -> dict[int, Bucket]:
-    """A card's buckets from their columns, or from the format before them ({"day": [n, sum]})."""
+    """A card's buckets from their columns, or from the format before them, a bucket per day
+    key (`{"20400": [count, amount], ...}`)."""
     if "day" not in stored:
         return {int(d): (float(v[0]), float(v[1])) for d, v in stored.items()}
     days, counts, amounts = stored["day"], stored["count"], stored["amount"]

@@ -35,9 +35,14 @@ def settings(**overrides: object) -> CardwatchSettings:
     return CardwatchSettings.model_validate({"aws_endpoint_url": "http://127.0.0.1:9", **overrides})
 
 
-def test_a_client_sends_the_short_user_agent(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True)
+def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests are signed before they are answered."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+
+
+def test_a_client_sends_the_short_user_agent() -> None:
     agent = sent_user_agent(settings())
     assert agent.startswith(
         f"cardwatch/{__version__} Botocore/{botocore.__version__} "
@@ -45,9 +50,7 @@ def test_a_client_sends_the_short_user_agent(monkeypatch: pytest.MonkeyPatch) ->
     )
 
 
-def test_botocore_s_own_user_agent_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+def test_botocore_s_own_user_agent_when_asked() -> None:
     agent = sent_user_agent(settings(aws_short_user_agent=False))
     assert not agent.startswith("cardwatch/")
     assert f"md/Botocore#{botocore.__version__}" in agent

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cardwatch_ingest.row_conversion import PayloadBuilder
+from cardwatch_scorer.stream_transaction import StreamTransaction, read_transactions
 from cardwatch_shared.card_number import Tokenizer, tokenize
 from cardwatch_shared.contracts import Transaction, TransactionRow
 from cardwatch_shared.contracts.transaction_row import FUTURE_TOLERANCE
@@ -54,3 +55,4 @@ def test_payload_is_a_transaction(
     assert parsed.merchant_name == name
     assert parsed.source.row_number == 7
     assert raw["card_number"] not in payload.decode()
+    assert read_transactions([payload]) == [StreamTransaction.of(parsed)]  # the scorer's fast path

@@ -25,7 +25,13 @@ from typing import Any, NamedTuple
 
 from pydantic_core import to_json, to_jsonable_python
 
-from cardwatch_shared.contracts import Channel, Decision, ReasonCode, Transaction, Verdict
+from cardwatch_shared.contracts import (
+    Channel,
+    Decision,
+    ReasonCode,
+    TransactionFields,
+    Verdict,
+)
 
 VERDICT_FIELDS = frozenset(Verdict.model_fields)
 _CHANNEL_TEXT = {channel: channel.value for channel in Channel}  # a lookup, not enum's property
@@ -96,14 +102,14 @@ def _template(names: tuple[str, ...]) -> str:
 
 
 def scored_item(
-    tx: Transaction, judged: Judgement, features: Mapping[str, float], stamp: VerdictStamp
+    tx: TransactionFields, judged: Judgement, features: Mapping[str, float], stamp: VerdictStamp
 ) -> dict[str, Any]:
     """The item of the verdict on `tx`: equal to `to_item` of the `Verdict` of the same inputs."""
     return scored_items([(tx, judged, features_text(features))], stamp)[0]
 
 
 def scored_items(
-    verdicts: Sequence[tuple[Transaction, Judgement, str]], stamp: VerdictStamp
+    verdicts: Sequence[tuple[TransactionFields, Judgement, str]], stamp: VerdictStamp
 ) -> list[dict[str, Any]]:
     """`scored_item` of each (transaction, judgement, features as `features_text` writes them)
     of a batch. The scores and times are converted in one call each: pydantic-core writes floats

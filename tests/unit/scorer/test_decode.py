@@ -4,10 +4,13 @@ one bad record never stops the others."""
 from __future__ import annotations
 
 import base64
+import json
+from decimal import Decimal
 
 import pytest
 
 from cardwatch_scorer.batch import decode
+from cardwatch_scorer.stream_transaction import StreamTransaction, read_transactions
 from tests.support.transactions import transaction
 
 pytestmark = pytest.mark.unit
@@ -31,3 +34,23 @@ def test_valid_records_decode_and_each_bad_one_gets_a_reason() -> None:
     assert [(sequence, tx.transaction_id) for sequence, tx in decoded] == [("1", "tx-00001")]
     assert sorted(failures) == ["2", "3", "4", "5", "6"]
     assert all("not a valid Transaction" in reason for reason in failures.values())
+
+
+def test_a_record_the_fast_reader_leaves_to_the_model_is_decoded_by_it_in_its_place() -> None:
+    """An amount as a JSON number: the contract accepts it, the fast reader leaves it to it."""
+    payloads = [json.loads(transaction(i).model_dump_json()) for i in range(3)]
+    payloads[1]["amount"] = 25.5
+    records = [
+        _record(str(i), base64.b64encode(json.dumps(p).encode()).decode())
+        for i, p in enumerate(payloads)
+    ]
+    assert read_transactions([base64.b64decode(r["kinesis"]["data"]) for r in records])[1] is None
+    decoded, failures = decode(records)
+    assert failures == {}
+    assert [(sequence, tx.transaction_id) for sequence, tx in decoded] == [
+        ("0", "tx-00000"),
+        ("1", "tx-00001"),
+        ("2", "tx-00002"),
+    ]
+    assert decoded[1][1].amount == Decimal("25.5")
+    assert decoded[1][1] == StreamTransaction.of(transaction(1, amount="25.5", amount_minor=2500))

@@ -14,6 +14,7 @@ from cardwatch_scorer.model_cache import ModelCache
 from cardwatch_scorer.rules_cache import RulesCache
 from cardwatch_scorer.scoring import ScoredBatch, score_batch
 from cardwatch_scorer.state_store import StateStore
+from cardwatch_scorer.stream_transaction import StreamTransaction, read_transactions
 from cardwatch_shared.contracts import Transaction
 from cardwatch_shared.features.spec import SECONDS_PER_DAY
 from cardwatch_shared.model_manifest import ModelManifest
@@ -43,24 +44,40 @@ class BatchOutcome:
         return sum(1 for item in self.written if item["is_fraud"])
 
 
-def decode(records: list[dict[str, Any]]) -> tuple[list[tuple[str, Transaction]], dict[str, str]]:
-    """(sequence number, transaction) of each valid record; reasons for the others.
+def decode(
+    records: list[dict[str, Any]],
+) -> tuple[list[tuple[str, StreamTransaction]], dict[str, str]]:
+    """(sequence number, transaction) of each valid record, in order; reasons for the others.
 
-    The data is strict base64 (`b64decode(validate=True)` without its Python wrapper), validated by
-    the model's own pydantic-core validator (`model_validate_json` without its wrapper)."""
-    good: list[tuple[str, Transaction]] = []
+    The data is strict base64 (`b64decode(validate=True)` without its Python wrapper), read by the
+    fast reader (`stream_transaction.py`); a record it does not accept is validated by the
+    contract itself, which accepts it or gives the reason."""
+    sequences: list[str] = []
+    datas: list[bytes] = []
     bad: dict[str, str] = {}
-    validate = Transaction.__pydantic_validator__.validate_json
     for record in records:
         kinesis = record["kinesis"]
-        sequence = kinesis["sequenceNumber"]
         try:
-            data = binascii.a2b_base64(kinesis["data"], strict_mode=True)
-            good.append((sequence, validate(data)))
-        except (ValueError, ValidationError) as exc:
-            count = exc.error_count() if isinstance(exc, ValidationError) else 1
-            bad[sequence] = f"record is not a valid Transaction ({count} error(s))"
+            datas.append(binascii.a2b_base64(kinesis["data"], strict_mode=True))
+            sequences.append(kinesis["sequenceNumber"])
+        except ValueError:
+            bad[kinesis["sequenceNumber"]] = "record is not a valid Transaction (1 error(s))"
+    good: list[tuple[str, StreamTransaction]] = []
+    for sequence, data, fast in zip(sequences, datas, read_transactions(datas), strict=True):
+        tx = fast if fast is not None else _validated(data)
+        if isinstance(tx, str):
+            bad[sequence] = tx
+        else:
+            good.append((sequence, tx))
     return good, bad
+
+
+def _validated(data: bytes) -> StreamTransaction | str:
+    """The record as the contract validates it, or the reason it is not one."""
+    try:
+        return StreamTransaction.of(Transaction.model_validate_json(data))
+    except ValidationError as exc:
+        return f"record is not a valid Transaction ({exc.error_count()} error(s))"
 
 
 def process_batch(

@@ -24,7 +24,7 @@ from cardwatch_scorer.rule_engine import RuleDecisions, RuleHit, decide, referen
 from cardwatch_scorer.rules_cache import LiveRules
 from cardwatch_scorer.state_items import CardRecord
 from cardwatch_scorer.state_store import Snapshot, TerminalCount
-from cardwatch_shared.contracts import Decision, ReasonCode, Transaction, Verdict
+from cardwatch_shared.contracts import Decision, ReasonCode, TransactionFields, Verdict
 from cardwatch_shared.contracts.rule_set import CATEGORICAL_FIELDS
 from cardwatch_shared.contracts.verdict import MAX_REASONS, MAX_RULES_FIRED
 from cardwatch_shared.verdict_item import (
@@ -68,7 +68,7 @@ def _frame_columns(names: tuple[str, ...]) -> pd.Index:
 
 
 def score_batch(
-    transactions: list[Transaction],
+    transactions: Sequence[TransactionFields],
     snap: Snapshot,
     model: LiveModel,
     now: datetime,
@@ -119,7 +119,7 @@ def _column(name: str, columns: Columns, rows: int) -> np.ndarray:
 
 def rule_columns(
     fields: set[str],
-    records: Sequence[Transaction | Verdict],
+    records: Sequence[TransactionFields | Verdict],
     features: Columns,
     scores: np.ndarray,
 ) -> dict[str, np.ndarray]:

@@ -6,7 +6,12 @@ from cardwatch_shared.contracts.ingest_report import FileStatus, IngestReport
 from cardwatch_shared.contracts.label import Label, LabelSource, LabelValue
 from cardwatch_shared.contracts.rejected_row import RejectedRow
 from cardwatch_shared.contracts.rule_set import ListEntry, ListKind, Rule, RuleSet
-from cardwatch_shared.contracts.transaction import Transaction, TransactionSource
+from cardwatch_shared.contracts.transaction import (
+    SourceFields,
+    Transaction,
+    TransactionFields,
+    TransactionSource,
+)
 from cardwatch_shared.contracts.transaction_row import Channel, TransactionRow
 from cardwatch_shared.contracts.verdict import Decision, ReasonCode, Verdict
 
@@ -38,7 +43,9 @@ __all__ = [
     "RejectedRow",
     "Rule",
     "RuleSet",
+    "SourceFields",
     "Transaction",
+    "TransactionFields",
     "TransactionRow",
     "TransactionSource",
     "Verdict",

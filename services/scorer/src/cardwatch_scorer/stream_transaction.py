@@ -1,0 +1,169 @@
+"""A fast reader of the stream's transactions, for the scorer's hot path.
+
+pydantic's `Transaction` is the contract and the authority; validating each record with it took a
+fifth of a batch's path. msgspec decodes the same JSON into plain structs three to four times
+faster. It applies the contract's rules, stricter in format (the pattern fields in ASCII, the
+amount a decimal string, the times RFC 3339 as ingest writes them), and returns None for a record
+it does not accept: None means "ask the model", which then accepts the record or gives the
+reasons. A parity test holds the two together: whatever this accepts, the model accepts with
+equal values.
+
+The pattern fields are checked a batch at a time: each column joined into one text, matched by
+one regular expression.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from operator import attrgetter
+from typing import Annotated, Literal
+
+import msgspec
+
+from cardwatch_shared.contracts import Channel, Transaction
+
+_TIME = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})"
+)
+# Each field's form; a value is one line of its column's text (so a newline is never in one).
+_FORMS = {
+    "card_token": r"[0-9a-f]{64}",
+    "last4": r"[0-9]{4}",
+    "mcc": r"[0-9]{4}",
+    "currency": r"[A-Z]{3}",
+    "country": r"[A-Z]{2}",
+    "amount": r"[0-9]{1,15}(?:\.[0-9]{1,6})?",
+    "event_time": _TIME,
+    "ingested_at": _TIME,
+}
+_COLUMN_FORMS = {name: re.compile(f"(?:{form}\n)*") for name, form in _FORMS.items()}
+_VALUE_FORMS = {name: re.compile(form) for name, form in _FORMS.items()}
+_GETTERS = {name: attrgetter(name) for name in _FORMS}
+
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+
+
+class StreamSource(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """`TransactionSource`, as the scorer reads it."""
+
+    bucket: NonEmpty
+    key: NonEmpty
+    row_number: Annotated[int, msgspec.Meta(ge=1)]
+    upload_id: NonEmpty
+
+
+class StreamTransaction(msgspec.Struct, frozen=True):
+    """A transaction as the scorer holds it: the contract's fields (`TransactionFields`)."""
+
+    transaction_id: str
+    card_token: str
+    last4: str
+    amount: Decimal
+    amount_minor: int
+    currency: str
+    event_time: datetime
+    merchant_id: str
+    merchant_name: str
+    mcc: str
+    terminal_id: str
+    channel: Channel
+    country: str
+    latitude: float | None
+    longitude: float | None
+    ingested_at: datetime
+    source: StreamSource
+    schema_version: str = "1.0"
+
+    @classmethod
+    def of(cls, tx: Transaction) -> StreamTransaction:
+        """The same transaction, from the validated model."""
+        source = tx.source
+        return cls(
+            tx.transaction_id, tx.card_token, tx.last4, tx.amount, tx.amount_minor, tx.currency,
+            tx.event_time, tx.merchant_id, tx.merchant_name, tx.mcc, tx.terminal_id, tx.channel,
+            tx.country, tx.latitude, tx.longitude, tx.ingested_at,
+            StreamSource(source.bucket, source.key, source.row_number, source.upload_id),
+            tx.schema_version,
+        )  # fmt: skip
+
+
+class _Wire(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A record's JSON as decoded, before the checks msgspec cannot make (the forms above)."""
+
+    transaction_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    card_token: str
+    last4: str
+    amount: str
+    amount_minor: Annotated[int, msgspec.Meta(gt=0)]
+    currency: str
+    event_time: str
+    merchant_id: str
+    merchant_name: str
+    mcc: str
+    terminal_id: str
+    channel: Channel
+    country: str
+    ingested_at: str
+    source: StreamSource
+    schema_version: Literal["1.0"] = "1.0"
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+_decode = msgspec.json.Decoder(_Wire).decode
+
+
+def read_transactions(datas: Sequence[bytes]) -> list[StreamTransaction | None]:
+    """Each record's transaction, or None where the model must decide."""
+    wires: list[_Wire | None] = []
+    for data in datas:
+        try:
+            wires.append(_decode(data))
+        except msgspec.MsgspecError:
+            wires.append(None)
+    for row in _off_form(wires):
+        wires[row] = None
+    return [None if wire is None else _transaction(wire) for wire in wires]
+
+
+def _off_form(wires: list[_Wire | None]) -> set[int]:
+    """The rows with a field out of its form; each column checked whole, row by row only when it
+    fails."""
+    rows = [wire for wire in wires if wire is not None]
+    bad: set[int] = set()
+    for name, column_form in _COLUMN_FORMS.items():
+        values = list(map(_GETTERS[name], rows))
+        text = "\n".join(values) + "\n"
+        if text.count("\n") == len(values) and column_form.fullmatch(text):
+            continue
+        form = _VALUE_FORMS[name]
+        bad.update(row for row, wire in enumerate(wires)
+                   if wire is not None and not _in_form(form, _GETTERS[name](wire)))  # fmt: skip
+    return bad
+
+
+def _in_form(form: re.Pattern[str], value: str) -> bool:
+    return "\n" not in value and form.fullmatch(value) is not None
+
+
+def _transaction(wire: _Wire) -> StreamTransaction | None:
+    """The struct of a record whose fields are in form; None if a value is out of range (a zero
+    amount, a day or an hour that does not exist)."""
+    try:
+        amount = Decimal(wire.amount)
+        event_time = datetime.fromisoformat(wire.event_time)
+        ingested_at = datetime.fromisoformat(wire.ingested_at)
+    except (ValueError, InvalidOperation):
+        return None
+    if not amount > 0:
+        return None
+    return StreamTransaction(
+        wire.transaction_id, wire.card_token, wire.last4, amount, wire.amount_minor,
+        wire.currency, event_time, wire.merchant_id, wire.merchant_name, wire.mcc,
+        wire.terminal_id, wire.channel, wire.country, wire.latitude, wire.longitude, ingested_at,
+        wire.source, wire.schema_version,
+    )  # fmt: skip

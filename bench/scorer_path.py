@@ -7,7 +7,8 @@ reads it: once with the batch's 50 cards and 3 terminals, once with a different 
 for every record, as a stream of many cards delivers them. The path runs as the handler runs it,
 with the cyclic collector paused until the batch's objects are freed (`gc_pause.py`). A record's
 time is also split: the model, decoding and validation, the verdict item (each of these timed
-alone), and the rest, so that each part can be read against the model's.
+alone), and the rest, so that each part can be read against the model's; and decoding beside
+decoding as it was before the fast reader (every record through the contract's pydantic model).
 Run: `uv run python -m bench.scorer_path`.
 """
 
@@ -244,7 +245,8 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
             lambda: handled(spread, spread_warm, models),
         ],
     )
-    decoded, built = (best_rate(n, 9, part) for part in (decode, build_items))
+    decoded, by_model = best_rates(n, 9, [decode, contract_decoding(batch)])
+    built = best_rate(n, 9, build_items)
     name = f"scorer path, batch {n}"
     return [
         *parts_of_record(n, path=path, model=floor, decoded=decoded, built=built),
@@ -270,6 +272,13 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
             "records/s",
             "scorer path, model only",
             path,
+        ),
+        Measurement(
+            f"scorer path: decode and validate, batch {n}",
+            decoded,
+            "records/s",
+            "every record validated by the contract's pydantic model",
+            by_model,
         ),
     ]
 
@@ -308,6 +317,24 @@ def mandatory_parts(
             )
 
     return decoded, built
+
+
+def contract_decoding(batch: list[dict[str, Any]]) -> Any:
+    """Decoding as it was before the fast reader: each record's JSON validated by the contract's
+    own pydantic-core validator; the collector paused, as in the path."""
+    import binascii
+
+    from cardwatch_scorer.gc_pause import gc_paused
+    from cardwatch_shared.contracts import Transaction
+
+    validate = Transaction.__pydantic_validator__.validate_json
+
+    def decoded() -> None:
+        with gc_paused():
+            for record in batch:
+                validate(binascii.a2b_base64(record["kinesis"]["data"], strict_mode=True))
+
+    return decoded
 
 
 def parts_of_record(

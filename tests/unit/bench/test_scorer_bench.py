@@ -30,6 +30,7 @@ def test_small_scorer_benchmark(monkeypatch: pytest.MonkeyPatch) -> None:
         "bare predict_proba",
         "bare predict_proba",
         "scorer path, model only",
+        "every record validated by the contract's pydantic model",
         "the same, state keyed by day",
         "the same, before digests",
         "before digests",

@@ -174,18 +174,23 @@ def _off_form(wires: list[_Wire | None]) -> set[int]:
     fails."""
     rows = [wire for wire in wires if wire is not None]
     bad: set[int] = set()
-    for name, column_form in _COLUMN_FORMS.items():
-        values = list(map(_GETTERS[name], rows))
-        text = "\n".join(values) + "\n"
-        shape = _SHAPES.get(name)
-        if shape is not None and shape.fits(text, len(values)):
-            continue
-        if text.count("\n") == len(values) and column_form.fullmatch(text):
+    for name, get in _GETTERS.items():
+        if _column_in_form(name, list(map(get, rows))):
             continue
         form = _VALUE_FORMS[name]
         bad.update(row for row, wire in enumerate(wires)
-                   if wire is not None and not _in_form(form, _GETTERS[name](wire)))  # fmt: skip
+                   if wire is not None and not _in_form(form, get(wire)))  # fmt: skip
     return bad
+
+
+def _column_in_form(name: str, values: list[str]) -> bool:
+    """Whether every value of a column is in its field's form: of its usual shape, else matched
+    by the regular expression (a value a line: the lines are counted)."""
+    text = "\n".join(values) + "\n"
+    shape = _SHAPES.get(name)
+    if shape is not None and shape.fits(text, len(values)):
+        return True
+    return text.count("\n") == len(values) and _COLUMN_FORMS[name].fullmatch(text) is not None
 
 
 def _in_form(form: re.Pattern[str], value: str) -> bool:

@@ -313,7 +313,9 @@ def mandatory_parts(
         with gc_paused():
             texts = features_texts(names, table)
             scored_items(
-                [(tx, j, text) for (tx, j), text in zip(judged, texts, strict=True)], stamp
+                [(tx, j, text) for (tx, j), text in zip(judged, texts, strict=True)],
+                stamp,
+                [tx.times_text for tx, _ in judged],
             )
 
     return decoded, built

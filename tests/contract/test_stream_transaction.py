@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic_core import to_jsonable_python
 
 from cardwatch_scorer.stream_transaction import StreamTransaction, read_transactions
 from cardwatch_shared.contracts import Decision, Transaction
-from cardwatch_shared.verdict_item import Judgement, VerdictStamp, scored_item
+from cardwatch_shared.verdict_item import Judgement, VerdictStamp, scored_item, scored_items
 from tests.support.transactions import transaction
 
 pytestmark = pytest.mark.contract
@@ -97,7 +98,10 @@ def _same(fast: StreamTransaction, data: bytes) -> None:
     assert fast.event_time.isoformat() == model.event_time.isoformat()
     assert fast.ingested_at.isoformat() == model.ingested_at.isoformat()
     assert str(fast.amount) == str(model.amount)
-    assert scored_item(fast, JUDGED, {}, STAMP) == scored_item(model, JUDGED, {}, STAMP)
+    assert fast.times_text == tuple(to_jsonable_python((model.event_time, model.ingested_at)))
+    item = scored_item(model, JUDGED, {}, STAMP)
+    assert scored_item(fast, JUDGED, {}, STAMP) == item
+    assert scored_items([(fast, JUDGED, "{}")], STAMP, [fast.times_text]) == [item]
 
 
 def _holds(data: bytes) -> StreamTransaction | None:

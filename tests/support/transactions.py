@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from cardwatch_scorer.stream_transaction import StreamTransaction
 from cardwatch_shared.contracts import Channel, Transaction, TransactionSource
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -35,3 +36,10 @@ def transaction(index: int, card: str = "a", amount: str = "25.00", **changes: A
     }
     values.update(changes)
     return Transaction(**values)
+
+
+def stream_transaction(
+    index: int, card: str = "a", amount: str = "25.00", **changes: Any
+) -> StreamTransaction:
+    """`transaction`, as the scorer holds it once read off the stream."""
+    return StreamTransaction.of(transaction(index, card, amount, **changes))

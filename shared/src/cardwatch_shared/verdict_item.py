@@ -109,14 +109,18 @@ def scored_item(
 
 
 def scored_items(
-    verdicts: Sequence[tuple[TransactionFields, Judgement, str]], stamp: VerdictStamp
+    verdicts: Sequence[tuple[TransactionFields, Judgement, str]],
+    stamp: VerdictStamp,
+    times: Sequence[tuple[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
     """`scored_item` of each (transaction, judgement, features as `features_text` writes them)
-    of a batch. The scores and times are converted in one call each: pydantic-core writes floats
-    as `repr` does (the shortest text that reads back the same), and a call per value cost more
-    than the conversion."""
+    of a batch; `times`: each transaction's event and ingest times as pydantic-core writes them,
+    when the caller holds that text already. The scores and times are converted in one call each:
+    pydantic-core writes floats as `repr` does (the shortest text that reads back the same), and a
+    call per value cost more than the conversion."""
     scores = to_json([judged.score for _, judged, _ in verdicts]).decode()[1:-1].split(",")
-    times = to_jsonable_python([(tx.event_time, tx.ingested_at) for tx, _, _ in verdicts])
+    if times is None:
+        times = to_jsonable_python([(tx.event_time, tx.ingested_at) for tx, _, _ in verdicts])
     return [
         {
             "schema_version": "1.0",

@@ -14,7 +14,7 @@ from cardwatch_scorer.state_items import CardRecord
 from cardwatch_scorer.state_store import Snapshot
 from cardwatch_shared.features.online import CardState
 from cardwatch_shared.features.spec import SECONDS_PER_DAY
-from tests.support.transactions import T0, transaction
+from tests.support.transactions import T0, stream_transaction
 
 pytestmark = pytest.mark.unit
 
@@ -22,8 +22,14 @@ DAY = int(T0.timestamp()) // SECONDS_PER_DAY
 
 
 def test_replays_and_repeats_are_absorbed_once_and_new_ones_see_them() -> None:
-    absorbed, unabsorbed = transaction(1, amount="10.00"), transaction(2, amount="20.00")
-    new, other_card = transaction(3, amount="40.00"), transaction(4, card="b", amount="5.00")
+    absorbed, unabsorbed = (
+        stream_transaction(1, amount="10.00"),
+        stream_transaction(2, amount="20.00"),
+    )
+    new, other_card = (
+        stream_transaction(3, amount="40.00"),
+        stream_transaction(4, card="b", amount="5.00"),
+    )
     stored = CardRecord(
         CardState({DAY - 2: (1.0, 30.0)}, int(T0.timestamp()) - 3600),
         AbsorbedIds.of(["older", absorbed.transaction_id]),
@@ -56,7 +62,7 @@ def test_replays_and_repeats_are_absorbed_once_and_new_ones_see_them() -> None:
 
 
 def test_a_card_whose_transactions_are_all_absorbed_already_is_not_saved() -> None:
-    replay = transaction(1)
+    replay = stream_transaction(1)
     stored = CardRecord(CardState({DAY: (1.0, 25.0)}), AbsorbedIds.of([replay.transaction_id]))
     snap = Snapshot({replay.transaction_id}, {replay.card_token: stored}, {})
     cards: dict[str, CardRecord] = {}

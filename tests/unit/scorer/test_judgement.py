@@ -14,16 +14,16 @@ from cardwatch_scorer.reason_codes import REASON_FEATURES
 from cardwatch_scorer.rule_engine import RuleDecisions, RuleHit
 from cardwatch_scorer.scoring import feature_columns, judge_batch
 from cardwatch_shared.contracts import Decision
-from tests.support.transactions import T0, transaction
+from tests.support.transactions import T0, stream_transaction
 
 pytestmark = pytest.mark.unit
 
 
 def test_order_is_by_card_then_time_then_id_then_arrival() -> None:
-    late = transaction(1, card="b")
-    early = transaction(9, card="b", event_time=T0 - timedelta(hours=1))
-    twin = transaction(5, card="b", event_time=T0 - timedelta(hours=1))
-    other = transaction(0, card="a")
+    late = stream_transaction(1, card="b")
+    early = stream_transaction(9, card="b", event_time=T0 - timedelta(hours=1))
+    twin = stream_transaction(5, card="b", event_time=T0 - timedelta(hours=1))
+    other = stream_transaction(0, card="a")
     batch = [late, early, twin, other, twin]
     ordered = in_card_order(batch)
     tokens = sorted({late.card_token, other.card_token})
@@ -34,8 +34,8 @@ def test_order_is_by_card_then_time_then_id_then_arrival() -> None:
 
 
 def test_time_order_holds_across_utc_offsets() -> None:
-    utc = transaction(1, card="a")  # 09:01 UTC
-    paris = transaction(2, card="a", event_time=(T0 + timedelta(seconds=30)).astimezone(
+    utc = stream_transaction(1, card="a")  # 09:01 UTC
+    paris = stream_transaction(2, card="a", event_time=(T0 + timedelta(seconds=30)).astimezone(
         timezone(timedelta(hours=1))))  # fmt: skip
     assert [tx for tx, _ in in_card_order([utc, paris])] == [paris, utc]
 

@@ -15,7 +15,7 @@ from cardwatch_scorer.terminal_views import TerminalViews
 from cardwatch_shared.features.online import TerminalState
 from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
 from tests.support.models import amount_model
-from tests.support.transactions import T0, transaction
+from tests.support.transactions import T0, stream_transaction
 
 pytestmark = pytest.mark.unit
 
@@ -25,11 +25,11 @@ def test_later_transactions_count_the_batch_s_earlier_ones_on_their_terminal() -
     model = load_bundle(bundle.model_bytes, bundle.manifest)
     late = SPEC.label_delay_days + 1  # a day every window of today's transactions covers
     batch = [
-        transaction(0, card="a", terminal_id="T-9", event_time=T0 - timedelta(days=late)),
-        transaction(1, card="b", terminal_id="T-9"),
-        transaction(2, card="c", terminal_id="T-9"),
-        transaction(3, card="d", terminal_id="T-9", event_time=T0 - timedelta(days=late)),
-        transaction(4, card="e", terminal_id="T-9"),
+        stream_transaction(0, card="a", terminal_id="T-9", event_time=T0 - timedelta(days=late)),
+        stream_transaction(1, card="b", terminal_id="T-9"),
+        stream_transaction(2, card="c", terminal_id="T-9"),
+        stream_transaction(3, card="d", terminal_id="T-9", event_time=T0 - timedelta(days=late)),
+        stream_transaction(4, card="e", terminal_id="T-9"),
     ]
     stored_day = int(T0.timestamp()) // SECONDS_PER_DAY - late
     stored = TerminalState({stored_day: (5.0, 0.0)})

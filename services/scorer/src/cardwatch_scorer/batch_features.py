@@ -22,8 +22,9 @@ import numpy as np
 
 from cardwatch_scorer.state_items import CardRecord
 from cardwatch_scorer.state_store import Snapshot, TerminalCount
+from cardwatch_scorer.stream_transaction import StreamTransaction
 from cardwatch_scorer.terminal_views import TerminalViews
-from cardwatch_shared.contracts import Channel, TransactionFields
+from cardwatch_shared.contracts import Channel
 from cardwatch_shared.features import online
 from cardwatch_shared.features.batch_columns import card_columns, transaction_columns
 from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
@@ -36,7 +37,7 @@ class NewTransactions:
     """The batch's transactions without a verdict, in card order, and their features by column
     (one row each, in the order the verdict's `features` list them)."""
 
-    transactions: list[TransactionFields]
+    transactions: list[StreamTransaction]
     columns: Columns
     terminal_counts: list[TerminalCount]
 
@@ -49,12 +50,12 @@ class _Absorbing:
     cards: list[int] = field(default_factory=list)  # each row's card: its place in `records`
     seconds: list[int] = field(default_factory=list)
     amounts: list[float] = field(default_factory=list)
-    transactions: list[TransactionFields] = field(default_factory=list)
+    transactions: list[StreamTransaction] = field(default_factory=list)
     new: list[int] = field(default_factory=list)  # the rows without a verdict
     starts: list[int] = field(default_factory=list)  # the first row of each card's run
 
 
-def in_card_order(transactions: Sequence[TransactionFields]) -> list[tuple[TransactionFields, int]]:
+def in_card_order(transactions: Sequence[StreamTransaction]) -> list[tuple[StreamTransaction, int]]:
     """Each transaction with its event time in epoch seconds, by card, then time, then id (then
     arrival). Sorted on the timestamp, not the datetime: comparing two aware datetimes asks each
     for its offset, and the sort did that a few times a record."""
@@ -66,7 +67,7 @@ def in_card_order(transactions: Sequence[TransactionFields]) -> list[tuple[Trans
 
 
 def walk(
-    transactions: Sequence[TransactionFields],
+    transactions: Sequence[StreamTransaction],
     snap: Snapshot,
     keep: int,
     cards: dict[str, CardRecord],
@@ -101,7 +102,7 @@ def _new_columns(run: _Absorbing) -> tuple[Columns, list[int]]:
     return columns, seconds[new].tolist()
 
 
-def _absorbing(ordered: list[tuple[TransactionFields, int]], snap: Snapshot) -> _Absorbing:
+def _absorbing(ordered: list[tuple[StreamTransaction, int]], snap: Snapshot) -> _Absorbing:
     """The transactions each card absorbs: not twice in one batch, nor a replay it has (its
     stored ids are consulted only for a transaction that has a verdict)."""
     run = _Absorbing()
@@ -133,7 +134,7 @@ def _absorbing(ordered: list[tuple[TransactionFields, int]], snap: Snapshot) -> 
 
 
 def _terminal_columns(
-    views: TerminalViews, pending: list[TransactionFields], moments: list[int], *, labels: bool
+    views: TerminalViews, pending: list[StreamTransaction], moments: list[int], *, labels: bool
 ) -> Columns:
     """Each new transaction's terminal features, in card order (the order the views count)."""
     names = [
@@ -149,7 +150,7 @@ def _terminal_columns(
 
 
 def _terminal_counts(
-    pending: list[TransactionFields], moments: list[int], snap: Snapshot
+    pending: list[StreamTransaction], moments: list[int], snap: Snapshot
 ) -> list[TerminalCount]:
     """Each new transaction's count on its terminal, with the days the terminal's item holds."""
     known: dict[str, tuple[int, ...]] = {}

@@ -24,6 +24,7 @@ from cardwatch_scorer.rule_engine import RuleDecisions, RuleHit, decide, referen
 from cardwatch_scorer.rules_cache import LiveRules
 from cardwatch_scorer.state_items import CardRecord
 from cardwatch_scorer.state_store import Snapshot, TerminalCount
+from cardwatch_scorer.stream_transaction import StreamTransaction
 from cardwatch_shared.contracts import Decision, ReasonCode, TransactionFields, Verdict
 from cardwatch_shared.contracts.rule_set import CATEGORICAL_FIELDS
 from cardwatch_shared.contracts.verdict import MAX_REASONS, MAX_RULES_FIRED
@@ -68,7 +69,7 @@ def _frame_columns(names: tuple[str, ...]) -> pd.Index:
 
 
 def score_batch(
-    transactions: Sequence[TransactionFields],
+    transactions: Sequence[StreamTransaction],
     snap: Snapshot,
     model: LiveModel,
     now: datetime,
@@ -103,7 +104,7 @@ def _judge(
     judged = judge_batch(scores, reasons, manifest.threshold, decided)
     texts = features_texts(list(columns), np.column_stack(list(columns.values())).tolist())
     verdicts = list(zip(pending, judged, texts, strict=True))
-    out.items = scored_items(verdicts, stamp)
+    out.items = scored_items(verdicts, stamp, [tx.times_text for tx in pending])
     out.scores = [judgement.score for judgement in judged]
 
 

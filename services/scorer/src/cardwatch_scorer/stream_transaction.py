@@ -25,6 +25,7 @@ from operator import attrgetter
 from typing import Annotated, Literal
 
 import msgspec
+from pydantic_core import to_jsonable_python
 
 from cardwatch_shared.contracts import Channel, Transaction
 
@@ -72,6 +73,8 @@ class _Shape:
 
 
 _TIME_SHAPE = _Shape.of("9999-99-99T99:99:99Z", "9", string.digits)
+# A time in form this long is of that shape: in UTC to the second, as pydantic-core writes it.
+_UTC_SECOND = len("9999-99-99T99:99:99Z")
 # The usual shape of each fixed-width field (the time as ingest writes it, in UTC to the second).
 _SHAPES = {
     "card_token": _Shape.of("x" * 64, "x", "0123456789abcdef"),
@@ -115,7 +118,8 @@ class StreamTransaction(msgspec.Struct, frozen=True):
     longitude: float | None
     ingested_at: datetime
     source: StreamSource
-    schema_version: str = "1.0"
+    schema_version: str
+    times_text: tuple[str, str]  # event and ingest times, as pydantic-core writes them
 
     @classmethod
     def of(cls, tx: Transaction) -> StreamTransaction:
@@ -126,7 +130,7 @@ class StreamTransaction(msgspec.Struct, frozen=True):
             tx.event_time, tx.merchant_id, tx.merchant_name, tx.mcc, tx.terminal_id, tx.channel,
             tx.country, tx.latitude, tx.longitude, tx.ingested_at,
             StreamSource(source.bucket, source.key, source.row_number, source.upload_id),
-            tx.schema_version,
+            tx.schema_version, _times_text(tx.event_time, tx.ingested_at),
         )  # fmt: skip
 
 
@@ -208,9 +212,18 @@ def _transaction(wire: _Wire) -> StreamTransaction | None:
         return None
     if not amount > 0:
         return None
+    texts = (wire.event_time, wire.ingested_at)
+    if len(texts[0]) != _UTC_SECOND or len(texts[1]) != _UTC_SECOND:
+        texts = _times_text(event_time, ingested_at)
     return StreamTransaction(
         wire.transaction_id, wire.card_token, wire.last4, amount, wire.amount_minor,
         wire.currency, event_time, wire.merchant_id, wire.merchant_name, wire.mcc,
         wire.terminal_id, wire.channel, wire.country, wire.latitude, wire.longitude, ingested_at,
-        wire.source, wire.schema_version,
+        wire.source, wire.schema_version, texts,
     )  # fmt: skip
+
+
+def _times_text(event_time: datetime, ingested_at: datetime) -> tuple[str, str]:
+    """The two times as pydantic-core writes them (the verdict item's text)."""
+    event, ingested = to_jsonable_python((event_time, ingested_at))
+    return event, ingested

@@ -18,6 +18,7 @@ import argparse
 import base64
 import math
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,13 +45,16 @@ def build_model() -> Any:
 
 
 def records(n: int, cards: int = 50, terminals: int = 3) -> list[dict[str, Any]]:
-    """A Lambda Kinesis batch of n transactions over `cards` cards and `terminals` terminals."""
-    from tests.support.transactions import transaction
+    """A Lambda Kinesis batch of n transactions over `cards` cards and `terminals` terminals,
+    ingested at a time with microseconds, as ingest writes it (the time its run started)."""
+    from tests.support.transactions import T0, transaction
 
+    ingested_at = T0 + timedelta(minutes=n, microseconds=123_456)
     out = []
     for i in range(n):
         card, terminal = f"card{i % cards}", f"T-{i % terminals}"
-        tx = transaction(i, card=card, amount=f"{10 + i % 300}.00", terminal_id=terminal)
+        tx = transaction(i, card=card, amount=f"{10 + i % 300}.00", terminal_id=terminal,
+                         ingested_at=ingested_at)  # fmt: skip
         data = base64.b64encode(tx.model_dump_json().encode()).decode()
         out.append({"kinesis": {"sequenceNumber": f"{i:030d}", "data": data, "partitionKey": "k"}})
     return out

@@ -73,8 +73,8 @@ class _Shape:
 
 
 _TIME_SHAPE = _Shape.of("9999-99-99T99:99:99Z", "9", string.digits)
-# A time in form this long is of that shape: in UTC to the second, as pydantic-core writes it.
 _UTC_SECOND = len("9999-99-99T99:99:99Z")
+_UTC_MICROSECOND = len("9999-99-99T99:99:99.999999Z")
 # The usual shape of each fixed-width field (the time as ingest writes it, in UTC to the second).
 _SHAPES = {
     "card_token": _Shape.of("x" * 64, "x", "0123456789abcdef"),
@@ -213,7 +213,7 @@ def _transaction(wire: _Wire) -> StreamTransaction | None:
     if not amount > 0:
         return None
     texts = (wire.event_time, wire.ingested_at)
-    if len(texts[0]) != _UTC_SECOND or len(texts[1]) != _UTC_SECOND:
+    if not (_as_pydantic_writes(texts[0]) and _as_pydantic_writes(texts[1])):
         texts = _times_text(event_time, ingested_at)
     return StreamTransaction(
         wire.transaction_id, wire.card_token, wire.last4, amount, wire.amount_minor,
@@ -221,6 +221,14 @@ def _transaction(wire: _Wire) -> StreamTransaction | None:
         wire.terminal_id, wire.channel, wire.country, wire.latitude, wire.longitude, ingested_at,
         wire.source, wire.schema_version, texts,
     )  # fmt: skip
+
+
+def _as_pydantic_writes(time: str) -> bool:
+    """Whether a time in form is the text pydantic-core writes for it: UTC with a `Z`, to the
+    second or with six digits of a fraction that is not zero (as ingest writes its times)."""
+    if time[-1] != "Z":
+        return False
+    return len(time) == _UTC_SECOND or (len(time) == _UTC_MICROSECOND and time[19:] != ".000000Z")
 
 
 def _times_text(event_time: datetime, ingested_at: datetime) -> tuple[str, str]:

@@ -72,18 +72,21 @@ class _Shape:
         return text.isascii() and text.encode("ascii").translate(self.table) == self.line * values
 
 
-_TIME_SHAPE = _Shape.of("9999-99-99T99:99:99Z", "9", string.digits)
-_UTC_SECOND = len("9999-99-99T99:99:99Z")
-_UTC_MICROSECOND = len("9999-99-99T99:99:99.999999Z")
-# The usual shape of each fixed-width field (the time as ingest writes it, in UTC to the second).
+# A time in UTC as ingest writes it: to the second, or to the microsecond (its ingest time).
+_UTC_SECOND = "9999-99-99T99:99:99Z"
+_UTC_MICROSECOND = "9999-99-99T99:99:99.999999Z"
+_TIME_SHAPES = tuple(
+    _Shape.of(line, "9", string.digits) for line in (_UTC_SECOND, _UTC_MICROSECOND)
+)
+# The usual shapes of each fixed-width field.
 _SHAPES = {
-    "card_token": _Shape.of("x" * 64, "x", "0123456789abcdef"),
-    "last4": _Shape.of("9999", "9", string.digits),
-    "mcc": _Shape.of("9999", "9", string.digits),
-    "currency": _Shape.of("AAA", "A", string.ascii_uppercase),
-    "country": _Shape.of("AA", "A", string.ascii_uppercase),
-    "event_time": _TIME_SHAPE,
-    "ingested_at": _TIME_SHAPE,
+    "card_token": (_Shape.of("x" * 64, "x", "0123456789abcdef"),),
+    "last4": (_Shape.of("9999", "9", string.digits),),
+    "mcc": (_Shape.of("9999", "9", string.digits),),
+    "currency": (_Shape.of("AAA", "A", string.ascii_uppercase),),
+    "country": (_Shape.of("AA", "A", string.ascii_uppercase),),
+    "event_time": _TIME_SHAPES,
+    "ingested_at": _TIME_SHAPES,
 }
 
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
@@ -191,8 +194,7 @@ def _column_in_form(name: str, values: list[str]) -> bool:
     """Whether every value of a column is in its field's form: of its usual shape, else matched
     by the regular expression (a value a line: the lines are counted)."""
     text = "\n".join(values) + "\n"
-    shape = _SHAPES.get(name)
-    if shape is not None and shape.fits(text, len(values)):
+    if any(shape.fits(text, len(values)) for shape in _SHAPES.get(name, ())):
         return True
     return text.count("\n") == len(values) and _COLUMN_FORMS[name].fullmatch(text) is not None
 
@@ -228,7 +230,9 @@ def _as_pydantic_writes(time: str) -> bool:
     second or with six digits of a fraction that is not zero (as ingest writes its times)."""
     if time[-1] != "Z":
         return False
-    return len(time) == _UTC_SECOND or (len(time) == _UTC_MICROSECOND and time[19:] != ".000000Z")
+    return len(time) == len(_UTC_SECOND) or (
+        len(time) == len(_UTC_MICROSECOND) and time[19:] != ".000000Z"
+    )
 
 
 def _times_text(event_time: datetime, ingested_at: datetime) -> tuple[str, str]:

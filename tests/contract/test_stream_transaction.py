@@ -3,16 +3,22 @@ equal values (and the same verdict item); what it refuses, the model decides."""
 
 from __future__ import annotations
 
+import binascii
 import json
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic_core import to_jsonable_python
 
-from cardwatch_scorer.stream_transaction import StreamTransaction, read_transactions
+from cardwatch_scorer.stream_transaction import (
+    StreamTransaction,
+    read_transactions,
+    record_datas,
+)
 from cardwatch_shared.contracts import Decision, Transaction
 from cardwatch_shared.verdict_item import Judgement, VerdictStamp, scored_item, scored_items
 from tests.support.transactions import transaction
@@ -196,3 +202,47 @@ def test_a_value_holding_a_line_break_cannot_pass_for_two() -> None:
     read = read_transactions([two_tokens, transaction(2).model_dump_json().encode()])
     assert read[0] is None
     assert read[1] is not None
+
+
+def test_ingest_times_shared_by_a_batch_are_read_once_each_and_kept_apart() -> None:
+    """Ingest writes one ingest time for a whole file, and the reader reads each text once a
+    batch: records with other texts, one of them a day that does not exist, are each read as the
+    model reads them (or left to it) all the same."""
+    times = ["2026-11-20T09:00:00.123456Z", "2026-02-30T09:00:00Z", "2026-11-20T10:00:00+02:00"]
+    datas = [
+        json.dumps({**BASE, "transaction_id": f"tx-{i}", "ingested_at": times[i % 3]}).encode()
+        for i in range(9)
+    ]
+    read = read_transactions(datas)
+    assert [tx is None for tx in read] == [False, True, False] * 3
+    for tx, data in zip(read, datas, strict=True):
+        if tx is not None:
+            _same(tx, data)
+    assert [tx.times_text[1] for tx in read if tx is not None] == [times[0], times[2]] * 3
+
+
+B64_TEXT = st.text(
+    alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\n -_.é\x00",
+    max_size=14,
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=B64_TEXT)
+def test_the_batch_base64_decoder_is_never_looser_than_strict_binascii(text: str) -> None:
+    """The reader decodes a batch's base64 with msgspec: whatever msgspec accepts, strict
+    binascii (the contract's reading of Kinesis data) accepts with the same bytes."""
+    try:
+        fast = msgspec.convert(text, bytes)
+    except msgspec.ValidationError:
+        assert record_datas([text]) == [_strict_or_none(text)]
+        return
+    assert binascii.a2b_base64(text, strict_mode=True) == fast
+    assert record_datas([text]) == [fast]
+
+
+def _strict_or_none(text: str) -> bytes | None:
+    try:
+        return binascii.a2b_base64(text, strict_mode=True)
+    except ValueError:
+        return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -54,3 +55,15 @@ def test_a_record_the_fast_reader_leaves_to_the_model_is_decoded_by_it_in_its_pl
     ]
     assert decoded[1][1].amount == Decimal("25.5")
     assert decoded[1][1] == StreamTransaction.of(transaction(1, amount="25.5", amount_minor=2500))
+
+
+def test_data_that_is_not_text_is_a_bad_record_not_a_crash() -> None:
+    good = base64.b64encode(transaction(1).model_dump_json().encode()).decode()
+    records: list[dict[str, dict[str, Any]]] = [
+        _record("1", good),
+        {"kinesis": {"sequenceNumber": "2", "data": None, "partitionKey": "k"}},
+        {"kinesis": {"sequenceNumber": "3", "data": 12, "partitionKey": "k"}},
+    ]
+    decoded, failures = decode(records)
+    assert [sequence for sequence, _ in decoded] == ["1"]
+    assert sorted(failures) == ["2", "3"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import binascii
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,7 +13,11 @@ from cardwatch_scorer.model_cache import ModelCache
 from cardwatch_scorer.rules_cache import RulesCache
 from cardwatch_scorer.scoring import ScoredBatch, score_batch
 from cardwatch_scorer.state_store import StateStore
-from cardwatch_scorer.stream_transaction import StreamTransaction, read_transactions
+from cardwatch_scorer.stream_transaction import (
+    StreamTransaction,
+    read_transactions,
+    record_datas,
+)
 from cardwatch_shared.contracts import Transaction
 from cardwatch_shared.features.spec import SECONDS_PER_DAY
 from cardwatch_shared.model_manifest import ModelManifest
@@ -49,22 +52,18 @@ def decode(
 ) -> tuple[list[tuple[str, StreamTransaction]], dict[str, str]]:
     """(sequence number, transaction) of each valid record, in order; reasons for the others.
 
-    The data is strict base64 (`b64decode(validate=True)` without its Python wrapper), read by the
-    fast reader (`stream_transaction.py`); a record it does not accept is validated by the
-    contract itself, which accepts it or gives the reason."""
-    sequences: list[str] = []
-    datas: list[bytes] = []
-    bad: dict[str, str] = {}
-    for record in records:
-        kinesis = record["kinesis"]
-        try:
-            datas.append(binascii.a2b_base64(kinesis["data"], strict_mode=True))
-            sequences.append(kinesis["sequenceNumber"])
-        except ValueError:
-            bad[kinesis["sequenceNumber"]] = "record is not a valid Transaction (1 error(s))"
+    The data is strict base64, read by the fast reader (`stream_transaction.py`); a record it
+    does not accept is validated by the contract itself, which accepts it or gives the reason."""
+    sequences = [record["kinesis"]["sequenceNumber"] for record in records]
+    datas = record_datas([record["kinesis"]["data"] for record in records])
+    bad = {s: _NOT_A_TRANSACTION % 1 for s, d in zip(sequences, datas, strict=True) if d is None}
+    readable = [(s, d) for s, d in zip(sequences, datas, strict=True) if d is not None]
+    fast = read_transactions([data for _, data in readable])
+    if None not in fast:
+        return [(s, tx) for (s, _), tx in zip(readable, fast, strict=True) if tx is not None], bad
     good: list[tuple[str, StreamTransaction]] = []
-    for sequence, data, fast in zip(sequences, datas, read_transactions(datas), strict=True):
-        tx = fast if fast is not None else _validated(data)
+    for (sequence, data), read in zip(readable, fast, strict=True):
+        tx = read if read is not None else _validated(data)
         if isinstance(tx, str):
             bad[sequence] = tx
         else:
@@ -72,12 +71,15 @@ def decode(
     return good, bad
 
 
+_NOT_A_TRANSACTION = "record is not a valid Transaction (%d error(s))"
+
+
 def _validated(data: bytes) -> StreamTransaction | str:
     """The record as the contract validates it, or the reason it is not one."""
     try:
         return StreamTransaction.of(Transaction.model_validate_json(data))
     except ValidationError as exc:
-        return f"record is not a valid Transaction ({exc.error_count()} error(s))"
+        return _NOT_A_TRANSACTION % exc.error_count()
 
 
 def process_batch(

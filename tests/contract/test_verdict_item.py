@@ -158,7 +158,12 @@ def test_a_batch_s_items_equal_each_one_s_alone(batch: list[dict[str, Any]]) -> 
 
 @settings(max_examples=200, deadline=None)
 @given(
-    names=st.lists(st.from_regex(r"[a-z_0-9]{1,30}", fullmatch=True), unique=True, max_size=20),
+    names=st.lists(
+        st.from_regex(r"[a-z_0-9]{1,30}", fullmatch=True)
+        | st.text(alphabet=st.sampled_from('a,[]{}:"\\\n%s\x00é'), max_size=6),
+        unique=True,
+        max_size=20,
+    ),
     data=st.data(),
 )
 def test_a_batch_s_features_texts_equal_each_row_s_alone(names: list[str], data: Any) -> None:

@@ -35,6 +35,7 @@ from cardwatch_shared.contracts import (
 
 VERDICT_FIELDS = frozenset(Verdict.model_fields)
 _CHANNEL_TEXT = {channel: channel.value for channel in Channel}  # a lookup, not enum's property
+_DECISION_TEXT = {decision: decision.value for decision in Decision}
 _NOT_DUMPED: set[str] = {"features"}
 
 # The event filter of the notifier's stream mapping: only new fraud verdicts invoke it.
@@ -85,20 +86,25 @@ def features_text(features: Mapping[str, float]) -> str:
 
 
 def features_texts(names: Sequence[str], table: list[list[float]]) -> list[str]:
-    """`features_text` of each row of a batch (its values in `names`' order), text for text,
-    with one conversion for all the batch's numbers."""
+    """`features_text` of each row of a batch (its values in `names`' order), text for text.
+    The batch's numbers are written in one conversion; the keys go between them by one slice
+    assignment over a list of parts, and the rows are cut from one joined text: a step per
+    number cost as much as writing them."""
     if not names or not table:
         return ["{}"] * len(table)
-    rows = to_json(table, inf_nan_mode="null").decode()[2:-2].split("],[")
-    template = _template(tuple(names))
-    return [template % tuple(row.split(",")) for row in rows]
+    numbers = to_json(table, inf_nan_mode="null").decode()[2:-2].replace("],[", ",").split(",")
+    parts = list(_row_parts(tuple(names))) * len(table)
+    parts[1::2] = numbers
+    return ("".join(parts)[2:] + "}").split("\n")
 
 
 @cache
-def _template(names: tuple[str, ...]) -> str:
-    """The JSON object of one row, its numbers left as `%s`."""
-    keys = [to_json(name).decode().replace("%", "%%") for name in names]
-    return "{" + ",".join(f"{key}:%s" for key in keys) + "}"
+def _row_parts(names: tuple[str, ...]) -> tuple[str, ...]:
+    """One row's text around its numbers (each number's place left empty), the previous row's
+    end and a line break first: keys written by pydantic-core hold no raw line break."""
+    keys = [to_json(name).decode() for name in names]
+    starts = ["}\n{" + keys[0] + ":", *("," + key + ":" for key in keys[1:])]
+    return tuple(part for start in starts for part in (start, ""))
 
 
 def scored_item(
@@ -138,7 +144,7 @@ def scored_items(
             "score": Decimal(score),
             "threshold": stamp.threshold_number,
             "is_fraud": judged.decision is Decision.BLOCK,
-            "decision": judged.decision.value,
+            "decision": _DECISION_TEXT[judged.decision],
             "model_version": stamp.model_version,
             "reason_codes": [{"code": c.code, "text": c.text} for c in judged.reason_codes],
             "rules_fired": list(judged.rules_fired),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -57,3 +59,13 @@ def test_bytes_that_are_not_whole_digests_are_refused() -> None:
 def test_only_ids_are_members() -> None:
     assert 7 not in AbsorbedIds.of(["7"])
     assert "7" in AbsorbedIds.of(["7"])
+
+
+def test_a_digest_is_the_ids_8_byte_blake2b_as_stored_cards_hold_it() -> None:
+    """Cards stored before keep their digests readable: the format is BLAKE2b of the id's UTF-8,
+    8 bytes, each digest independent of the ones made before it."""
+    ids = ["tx-1", "tx-2", "é" * 64, "tx-1"]
+    assert [digest(tx) for tx in ids] == [
+        hashlib.blake2b(tx.encode(), digest_size=DIGEST_BYTES).digest() for tx in ids
+    ]
+    assert digest("tx-1").hex() == hashlib.blake2b(b"tx-1", digest_size=8).hexdigest()

@@ -117,13 +117,17 @@ def process_batch(
 
 
 def _keep_written(outcome: BatchOutcome, scored: ScoredBatch, written: set[str]) -> list[float]:
-    """The verdicts this delivery wrote (not a replay's); their scores."""
+    """The verdicts this delivery wrote (not a replay's); their scores. `written` holds ids of
+    `scored.items` only: as many ids as items means all of them."""
+    outcome.scored = scored
+    if len(written) == len(scored.items):
+        outcome.written = list(scored.items)
+        return list(scored.scores)
     new = [
         (item, score)
         for item, score in zip(scored.items, scored.scores, strict=True)
         if item["transaction_id"] in written
     ]
-    outcome.scored = scored
     outcome.written = [item for item, _ in new]
     return [score for _, score in new]
 

@@ -1,0 +1,70 @@
+"""A batch's outcome: what this delivery wrote is what the store says it wrote."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+
+from cardwatch_scorer.batch import process_batch
+from cardwatch_scorer.model_cache import load_bundle
+from cardwatch_scorer.state_store import Snapshot
+from tests.support.models import amount_model
+from tests.support.transactions import transaction
+
+pytestmark = pytest.mark.unit
+
+
+class RacedStore:
+    """A state store in memory whose verdict writes lose to another delivery for `taken` ids
+    (their verdicts were written between this batch's snapshot and its commit)."""
+
+    def __init__(self, taken: set[str]) -> None:
+        self.taken = taken
+        self.histogram: list[int] = []
+
+    def snapshot(self, *_keys: Any) -> Snapshot:
+        return Snapshot(set(), {}, {})
+
+    def commit(self, items: list[dict[str, Any]], _counts: list[Any]) -> set[str]:
+        return {item["transaction_id"] for item in items} - self.taken
+
+    def save_cards(self, _records: dict[str, Any]) -> dict[str, str]:
+        return {}
+
+    def add_scores(self, _version: str, _day: int, counts: list[int]) -> list[int]:
+        self.histogram = counts
+        return counts
+
+
+class OneModel:
+    def __init__(self) -> None:
+        bundle = amount_model("m1")
+        self.live = load_bundle(bundle.model_bytes, bundle.manifest)
+
+    def get(self) -> Any:
+        return self.live
+
+
+def _records(count: int) -> list[dict[str, Any]]:
+    datas = [
+        base64.b64encode(transaction(i, amount=f"{100 + 200 * i}.00").model_dump_json().encode())
+        for i in range(count)
+    ]
+    return [
+        {"kinesis": {"sequenceNumber": f"{i:03d}", "data": data.decode(), "partitionKey": "k"}}
+        for i, data in enumerate(datas)
+    ]
+
+
+@pytest.mark.parametrize("taken", [set(), {"tx-00001"}, {"tx-00000", "tx-00003"}])
+def test_only_the_verdicts_the_store_wrote_count_as_written(taken: set[str]) -> None:
+    store = RacedStore(taken)
+    outcome = process_batch(_records(4), store, OneModel(), 500)  # type: ignore[arg-type]
+    assert outcome.scored is not None
+    assert len(outcome.scored.items) == 4
+    written = [item["transaction_id"] for item in outcome.written]
+    assert written == [f"tx-{i:05d}" for i in range(4) if f"tx-{i:05d}" not in taken]
+    assert outcome.frauds == sum(1 for item in outcome.written if item["is_fraud"])
+    assert sum(store.histogram) == outcome.scores_today == len(written)

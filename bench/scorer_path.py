@@ -291,18 +291,20 @@ def mandatory_parts(
     batch: list[dict[str, Any]], verdicts: list[Any], manifest: Any
 ) -> tuple[Any, Any]:
     """Two parts of the path that every record needs whatever the features cost, each alone: the
-    batch decoded and validated (`decode`), and its verdict items built (`features_texts`, then
-    `scored_items`) from the same transactions, judgements and features the path produced; the
-    collector paused, as in the path."""
+    batch decoded and validated (`decode`), and its verdict items built (`batch_features_texts`,
+    then `scored_items`) from the same transactions, judgements and features the path produced;
+    the collector paused, as in the path."""
     from datetime import UTC, datetime
 
     from cardwatch_scorer.batch import decode
+    from cardwatch_scorer.features_json import batch_features_texts
     from cardwatch_scorer.gc_pause import gc_paused
-    from cardwatch_shared.verdict_item import Judgement, VerdictStamp, features_texts, scored_items
+    from cardwatch_shared.verdict_item import Judgement, VerdictStamp, scored_items
 
     by_id = {tx.transaction_id: tx for _, tx in decode(batch)[0]}
     names = sorted({name for v in verdicts for name in v.features})
-    table = [[v.features.get(name, math.nan) for name in names] for v in verdicts]
+    columns = {name: np.asarray([v.features.get(name, math.nan) for v in verdicts])
+               for name in names}  # fmt: skip
     judged = [
         (by_id[v.transaction_id], Judgement(v.score, v.decision, v.reason_codes, v.rules_fired))
         for v in verdicts
@@ -315,7 +317,7 @@ def mandatory_parts(
 
     def built() -> None:
         with gc_paused():
-            texts = features_texts(names, table)
+            texts = batch_features_texts(columns, len(verdicts))
             scored_items(
                 [(tx, j, text) for (tx, j), text in zip(judged, texts, strict=True)],
                 stamp,

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cardwatch_scorer.batch_features import Columns, NewTransactions, walk
+from cardwatch_scorer.features_json import batch_features_texts
 from cardwatch_scorer.model_cache import LiveModel
 from cardwatch_scorer.reason_codes import REASON_FEATURES, batch_reasons
 from cardwatch_scorer.rule_engine import RuleDecisions, RuleHit, decide, referenced_fields
@@ -31,7 +32,6 @@ from cardwatch_shared.contracts.verdict import MAX_REASONS, MAX_RULES_FIRED
 from cardwatch_shared.verdict_item import (
     Judgement,
     VerdictStamp,
-    features_texts,
     from_item,
     scored_items,
 )
@@ -102,7 +102,7 @@ def _judge(
     stamp = VerdictStamp(manifest.threshold, manifest.version, live.version, now)
     reasons = feature_columns(REASON_FEATURES, columns, len(pending))
     judged = judge_batch(scores, reasons, manifest.threshold, decided)
-    texts = features_texts(list(columns), np.column_stack(list(columns.values())).tolist())
+    texts = batch_features_texts(columns, len(pending))
     verdicts = list(zip(pending, judged, texts, strict=True))
     out.items = scored_items(verdicts, stamp, [tx.times_text for tx in pending])
     out.scores = [judgement.score for judgement in judged]

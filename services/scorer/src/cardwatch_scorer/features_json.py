@@ -3,10 +3,10 @@
 pydantic-core (`features_texts` in `cardwatch_shared.verdict_item`) is the reference writer. msgspec
 writes the same text from one struct per row, a third faster: a struct writes its keys and numbers
 in one pass, where the reference cuts each number out of one text and joins it back between its
-keys. The two write every float alike
-except the exponent of a finite number of 1e16 or more (msgspec `1e16`, pydantic-core `1e+16`), and
-a batch holding one is written by the reference; so is a batch whose feature names are not plain
-identifiers (a struct's fields). A contract test holds the two equal, text for text.
+keys. The two write every float alike except the exponent of a finite number of 1e16 or more
+(msgspec `1e16`, pydantic-core `1e+16`): a batch holding one is written by the reference, and so
+is a batch whose feature names are not plain identifiers (a struct's fields). A contract test
+holds the two equal, text for text.
 """
 
 from __future__ import annotations

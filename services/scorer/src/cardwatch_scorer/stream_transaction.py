@@ -10,7 +10,8 @@ equal values.
 
 The pattern fields are checked a batch at a time, each column joined into one text, a value to a
 line: first against its usual shape (`_Shape`, no regular expression), then, if that fails,
-matched by one regular expression, and row by row only if that fails too.
+matched by one regular expression, and row by row only if that fails too. The records' base64
+is decoded here too, the batch's at once (`record_datas`).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 
@@ -55,14 +55,12 @@ def decode(
     The data is strict base64, read by the fast reader (`stream_transaction.py`); a record it
     does not accept is validated by the contract itself, which accepts it or gives the reason."""
     sequences = [record["kinesis"]["sequenceNumber"] for record in records]
-    datas = record_datas([record["kinesis"]["data"] for record in records])
-    bad = {s: _NOT_A_TRANSACTION % 1 for s, d in zip(sequences, datas, strict=True) if d is None}
-    readable = [(s, d) for s, d in zip(sequences, datas, strict=True) if d is not None]
-    fast = read_transactions([data for _, data in readable])
-    if None not in fast:
-        return [(s, tx) for (s, _), tx in zip(readable, fast, strict=True) if tx is not None], bad
+    sequences, datas, bad = _base64_decoded(sequences, [r["kinesis"]["data"] for r in records])
+    fast = read_transactions(datas)
+    if None not in fast:  # every record read fast: none for the model
+        return list(zip(sequences, cast("list[StreamTransaction]", fast), strict=True)), bad
     good: list[tuple[str, StreamTransaction]] = []
-    for (sequence, data), read in zip(readable, fast, strict=True):
+    for sequence, data, read in zip(sequences, datas, fast, strict=True):
         tx = read if read is not None else _validated(data)
         if isinstance(tx, str):
             bad[sequence] = tx
@@ -72,6 +70,19 @@ def decode(
 
 
 _NOT_A_TRANSACTION = "record is not a valid Transaction (%d error(s))"
+
+
+def _base64_decoded(
+    sequences: list[str], texts: list[object]
+) -> tuple[list[str], list[bytes], dict[str, str]]:
+    """The sequence numbers and data of the records whose data is strict base64; reasons for the
+    others."""
+    datas = record_datas(texts)
+    if None not in datas:
+        return sequences, cast("list[bytes]", datas), {}
+    bad = {s: _NOT_A_TRANSACTION % 1 for s, d in zip(sequences, datas, strict=True) if d is None}
+    kept = [(s, d) for s, d in zip(sequences, datas, strict=True) if d is not None]
+    return [s for s, _ in kept], [d for _, d in kept], bad
 
 
 def _validated(data: bytes) -> StreamTransaction | str:

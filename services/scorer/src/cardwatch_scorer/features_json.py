@@ -29,7 +29,7 @@ def batch_features_texts(columns: Mapping[str, np.ndarray], rows: int) -> list[s
     names = tuple(columns)
     values = [np.asarray(column, dtype=np.float64) for column in columns.values()]
     row = _row_struct(names)
-    if row is None or not rows or any(bool((np.abs(v) >= LARGE).any()) for v in values):
+    if row is None or not rows or bool((np.abs(np.concatenate(values)) >= LARGE).any()):
         table = np.column_stack(values).tolist() if names and rows else [[]] * rows
         return features_texts(list(names), table)
     text = _encode(list(map(row, *(column.tolist() for column in values)))).decode()

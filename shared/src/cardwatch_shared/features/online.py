@@ -202,7 +202,8 @@ def add_all_to_card(
         day = seconds // SECONDS_PER_DAY
         count, total = days.get(day, EMPTY_BUCKET)
         days[day] = (count + 1, total + amount)
-        latest = seconds if latest is None else max(latest, seconds)
+        if latest is None or seconds > latest:
+            latest = seconds
     if latest is None:
         return
     _drop_days_up_to(days, latest // SECONDS_PER_DAY - spec.card_days)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from cardwatch_scorer.model_cache import load_bundle
@@ -80,3 +81,24 @@ def test_a_batch_as_long_as_the_delay_counts_its_own_transactions() -> None:
     views.see("T-2", start + 60)
     assert views.see("T-2", late)["terminal_count_1d"] == before + 2
     assert stored["T-2"].days == _stored(start // SECONDS_PER_DAY)["T-2"].days, "copies only"
+
+
+@pytest.mark.parametrize("days_long", [1, SPEC.label_delay_days])
+def test_a_table_holds_what_each_transaction_sees_one_by_one(days_long: int) -> None:
+    """Short batches work out a terminal's features once a day; long ones count as they go:
+    either way the table's rows are those of `see`, transaction by transaction."""
+    start = int(T0.timestamp())
+    moments = [start + 3_600 * hour for hour in range(0, 30, 3)]
+    moments.append(start + days_long * SECONDS_PER_DAY)
+    seen = [(f"T-{1 + i % 3}", seconds) for i, seconds in enumerate(moments)]
+    seen += [("T-1", moments[-1]), ("T-2", start)]
+    names = ["terminal_count_1d", "terminal_count_7d", "terminal_risk_7d"]
+    every_moment = [seconds for _, seconds in seen]
+    stored = _stored(start // SECONDS_PER_DAY)
+    table = TerminalViews(stored, every_moment, with_labels=True).table(seen, names)
+    one_by_one = TerminalViews(_stored(start // SECONDS_PER_DAY), every_moment, with_labels=True)
+    views = [one_by_one.see(terminal, seconds) for terminal, seconds in seen]  # once each
+    rows = [[view[name] for name in names] for view in views]
+    np.testing.assert_array_equal(table, np.asarray(rows))
+    assert table.shape == (len(seen), 3)
+    assert len({tuple(row) for row in table.tolist()}) > 1

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from operator import itemgetter
 
 import numpy as np
 
@@ -144,10 +143,8 @@ def _terminal_columns(
         for count, risk in online.terminal_names(SPEC.terminal_windows)
         for name in ((count, risk) if labels else (count,))
     ]
-    pick = itemgetter(*names)
-    seen = zip(pending, moments, strict=True)
-    rows = [pick(views.see(tx.terminal_id, moment)) for tx, moment in seen]
-    table = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(names))
+    seen = list(zip([tx.terminal_id for tx in pending], moments, strict=True))
+    table = views.table(seen, names)
     return {name: table[:, at] for at, name in enumerate(names)}
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from cardwatch_shared.features import online
 from cardwatch_shared.features.online import TerminalState
 from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
@@ -47,8 +49,29 @@ class TerminalViews:
             self._known[key] = found
         return found
 
+    def table(self, seen: Sequence[tuple[str, int]], names: Sequence[str]) -> np.ndarray:
+        """The features `names` of what each (terminal, seconds) sees, a row each in order, as
+        `see` gives them one by one. When the stored state alone gives the features, each
+        terminal and day is worked out once and its row repeated (a batch's records share their
+        terminals' days)."""
+        if not self._from_store:
+            views = [self.see(terminal_id, seconds) for terminal_id, seconds in seen]
+            return _rows(views, names)
+        keys = [(terminal_id, seconds // SECONDS_PER_DAY) for terminal_id, seconds in seen]
+        places = {key: place for place, key in enumerate(dict.fromkeys(keys))}
+        unique = _rows(
+            [self.see(terminal, day * SECONDS_PER_DAY) for terminal, day in places], names
+        )
+        return unique[np.fromiter(map(places.__getitem__, keys), np.intp, len(keys))]
+
     def _stored_state(self, terminal_id: str) -> TerminalState:
         return self._stored.get(terminal_id) or TerminalState()
+
+
+def _rows(views: list[dict[str, float]], names: Sequence[str]) -> np.ndarray:
+    """The features `names` of each view, a row each."""
+    rows = [[view[name] for name in names] for view in views]
+    return np.asarray(rows, dtype=np.float64).reshape(len(views), len(names))
 
 
 def _span_days(moments: Sequence[int]) -> int:

@@ -68,8 +68,8 @@ class MemoryStore:
 
         return Snapshot(set(), {}, {})
 
-    def commit(self, items: list[dict[str, Any]], _counts: list[Any]) -> set[str]:
-        return {item["transaction_id"] for item in items}
+    def commit(self, records: list[Any], _counts: list[Any]) -> set[str]:
+        return {record.transaction_id for record in records}
 
     def save_cards(self, records: dict[str, Any]) -> dict[str, str]:
         for record in records.values():
@@ -230,7 +230,7 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
     rules = FixedRules(twenty_rules())
     ruled = process_batch(batch, store, models, 500, rules=rules)  # type: ignore[arg-type]
     assert ruled.scored is not None
-    assert any(item["rules_fired"] for item in ruled.scored.items), "the rule set must do work"
+    assert any(r.rules_fired for r in ruled.scored.records), "the rule set must do work"
     warm = WarmStore(batch)
     warmed = process_batch(batch, warm, models, 500)  # type: ignore[arg-type]
     assert warmed.scored is not None
@@ -291,15 +291,16 @@ def mandatory_parts(
     batch: list[dict[str, Any]], verdicts: list[Any], manifest: Any
 ) -> tuple[Any, Any]:
     """Two parts of the path that every record needs whatever the features cost, each alone: the
-    batch decoded and validated (`decode`), and its verdict items built (`batch_features_texts`,
-    then `scored_items`) from the same transactions, judgements and features the path produced;
+    batch decoded and validated (`decode`), and its verdicts built (`batch_features_texts`,
+    then `verdict_records`) from the same transactions, judgements and features the path produced;
     the collector paused, as in the path."""
     from datetime import UTC, datetime
 
     from cardwatch_scorer.batch import decode
     from cardwatch_scorer.features_json import batch_features_texts
     from cardwatch_scorer.gc_pause import gc_paused
-    from cardwatch_shared.verdict_item import Judgement, VerdictStamp, scored_items
+    from cardwatch_scorer.verdict_record import verdict_records
+    from cardwatch_shared.verdict_item import Judgement, VerdictStamp
 
     by_id = {tx.transaction_id: tx for _, tx in decode(batch)[0]}
     names = sorted({name for v in verdicts for name in v.features})
@@ -318,7 +319,7 @@ def mandatory_parts(
     def built() -> None:
         with gc_paused():
             texts = batch_features_texts(columns, len(verdicts))
-            scored_items(
+            verdict_records(
                 [(tx, j, text) for (tx, j), text in zip(judged, texts, strict=True)],
                 stamp,
                 [tx.times_text for tx, _ in judged],

@@ -19,8 +19,9 @@ from cardwatch_scorer.stream_transaction import (
     read_transactions,
     record_datas,
 )
+from cardwatch_scorer.verdict_record import verdict_record, verdict_records
 from cardwatch_shared.contracts import Decision, Transaction
-from cardwatch_shared.verdict_item import Judgement, VerdictStamp, scored_item, scored_items
+from cardwatch_shared.verdict_item import Judgement, VerdictStamp
 from tests.support.transactions import transaction
 
 pytestmark = pytest.mark.contract
@@ -107,9 +108,9 @@ def _same(fast: StreamTransaction, data: bytes) -> None:
     assert fast.ingested_at.isoformat() == model.ingested_at.isoformat()
     assert str(fast.amount) == str(model.amount)
     assert fast.times_text == tuple(to_jsonable_python((model.event_time, model.ingested_at)))
-    item = scored_item(model, JUDGED, {}, STAMP)
-    assert scored_item(fast, JUDGED, {}, STAMP) == item
-    assert scored_items([(fast, JUDGED, "{}")], STAMP, [fast.times_text]) == [item]
+    record = verdict_record(model, JUDGED, "{}", STAMP)
+    assert verdict_record(fast, JUDGED, "{}", STAMP) == record
+    assert verdict_records([(fast, JUDGED, "{}")], STAMP, [fast.times_text]) == [record]
 
 
 def _holds(data: bytes) -> StreamTransaction | None:

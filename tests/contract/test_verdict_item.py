@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 import math
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import Decimal
+from decimal import Decimal, DecimalException
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cardwatch_scorer.verdict_record import VerdictRecord, verdict_record, verdict_records
+from cardwatch_shared.attribute_values import attribute_map
 from cardwatch_shared.contracts import Channel, Decision, ReasonCode, Verdict
 from cardwatch_shared.contracts.verdict import MAX_REASONS
 from cardwatch_shared.verdict_item import (
@@ -21,8 +23,6 @@ from cardwatch_shared.verdict_item import (
     features_text,
     features_texts,
     from_item,
-    scored_item,
-    scored_items,
     to_item,
 )
 from tests.support.transactions import transaction
@@ -131,10 +131,25 @@ def test_the_scorer_s_items_equal_those_of_the_validated_verdict(case: dict[str,
         source_key=tx.source.key,
         source_row=tx.source.row_number,
     )
-    item = scored_item(tx, judged, case["features"], stamp)
+    record = verdict_record(tx, judged, features_text(case["features"]), stamp)
+    item = record.item()
     assert item == to_item(verdict)
+    _same_attributes(record, item)
+    assert VerdictRecord.of(verdict) == record
     finite = {k: v for k, v in case["features"].items() if math.isfinite(v)}
     assert from_item(item) == verdict.model_copy(update={"features": finite})
+
+
+def _same_attributes(record: VerdictRecord, item: dict[str, Any]) -> None:
+    """The record's attribute values are the item's; a number DynamoDB cannot hold (a threshold
+    of 1e-186, say) is refused by both alike."""
+    try:
+        expected = attribute_map(item)
+    except DecimalException as exc:
+        with pytest.raises(type(exc)):
+            record.attributes()
+    else:
+        assert record.attributes() == expected
 
 
 @settings(max_examples=50, deadline=None)
@@ -149,10 +164,10 @@ def test_a_batch_s_items_equal_each_one_s_alone(batch: list[dict[str, Any]]) -> 
         )
         for case in batch
     ]
-    alone = [scored_item(tx, judged, case["features"], stamp) for (tx, judged, _), case in zip(
-        verdicts, batch, strict=True)]  # fmt: skip
-    assert scored_items(verdicts, stamp) == alone
-    scores = [item["score"] for item in scored_items(verdicts, stamp)]
+    alone = [verdict_record(tx, judged, features, stamp) for tx, judged, features in verdicts]
+    assert verdict_records(verdicts, stamp) == alone
+    assert verdict_records([], stamp) == []
+    scores = [record.score for record in verdict_records(verdicts, stamp)]
     assert scores == [Decimal(repr(case["score"])) for case in batch]
 
 

@@ -8,8 +8,9 @@ threshold; a label (an analyst's decision or a chargeback) takes it off the queu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, Protocol
 
 from boto3.dynamodb.types import TypeDeserializer
 
@@ -28,16 +29,30 @@ def grey_zone_floor(threshold: float, review_score_min: float | None) -> float:
     return review_score_min if review_score_min is not None else threshold * DEFAULT_GREY_ZONE
 
 
-def needs_review(item: Mapping[str, Any], review_score_min: float | None = None) -> bool:
-    """Fraud, a rule's `review`, or a grey-zone score; never a transaction a rule allowed.
+class Judged(Protocol):
+    """What decides whether a verdict is queued: a `Verdict` has it, and so does the scorer's
+    record of one."""
 
-    `item` is a verdict in its item form (`to_item`), as the scorer writes it."""
-    if item["is_fraud"] or item["decision"] == Decision.REVIEW:
+    @property
+    def is_fraud(self) -> bool: ...
+    @property
+    def decision(self) -> str: ...
+    @property
+    def rules_fired(self) -> Sequence[str]: ...
+    @property
+    def threshold(self) -> float | Decimal: ...
+    @property
+    def score(self) -> float | Decimal: ...
+
+
+def needs_review(verdict: Judged, review_score_min: float | None = None) -> bool:
+    """Fraud, a rule's `review`, or a grey-zone score; never a transaction a rule allowed."""
+    if verdict.is_fraud or verdict.decision == Decision.REVIEW:
         return True
-    if item["rules_fired"]:  # an allow list or allow rule decided: trusted, not queued
+    if verdict.rules_fired:  # an allow list or allow rule decided: trusted, not queued
         return False
-    floor = grey_zone_floor(float(item["threshold"]), review_score_min)
-    return float(item["score"]) >= floor
+    floor = grey_zone_floor(float(verdict.threshold), review_score_min)
+    return float(verdict.score) >= floor
 
 
 def queued(item: dict[str, Any]) -> dict[str, Any]:

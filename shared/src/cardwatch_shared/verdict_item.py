@@ -7,10 +7,11 @@ null, which JSON has for it, and read back absent, as items written before nulls
 attributes added later by other services (`notified_at`, `alert_status`) are ignored when the
 verdict is read back.
 
-The scorer builds its items straight from what it judged (`scored_item`), not through a `Verdict`:
-every input is validated already (the transaction, the verified manifest, reason codes and rule
-names), and validating each verdict again, then dumping it, cost a third of its batch path. The
-contract test holds `scored_item` equal to `to_item` of the validated `Verdict` of the same inputs.
+The scorer builds its verdicts straight from what it judged (`cardwatch_scorer.verdict_record`),
+not through a `Verdict`: every input is validated already (the transaction, the verified manifest,
+reason codes and rule names), and validating each verdict again, then dumping it, cost a third of
+its batch path. A contract test holds its items equal to `to_item` of the validated `Verdict` of
+the same inputs.
 """
 
 from __future__ import annotations
@@ -26,16 +27,12 @@ from typing import Any, NamedTuple
 from pydantic_core import to_json, to_jsonable_python
 
 from cardwatch_shared.contracts import (
-    Channel,
     Decision,
     ReasonCode,
-    TransactionFields,
     Verdict,
 )
 
 VERDICT_FIELDS = frozenset(Verdict.model_fields)
-_CHANNEL_TEXT = {channel: channel.value for channel in Channel}  # a lookup, not enum's property
-_DECISION_TEXT = {decision: decision.value for decision in Decision}
 _NOT_DUMPED: set[str] = {"features"}
 
 # The event filter of the notifier's stream mapping: only new fraud verdicts invoke it.
@@ -100,61 +97,6 @@ def _template(names: tuple[str, ...]) -> str:
     """The JSON object of one row, its numbers left as `%s`."""
     keys = [to_json(name).decode().replace("%", "%%") for name in names]
     return "{" + ",".join(f"{key}:%s" for key in keys) + "}"
-
-
-def scored_item(
-    tx: TransactionFields, judged: Judgement, features: Mapping[str, float], stamp: VerdictStamp
-) -> dict[str, Any]:
-    """The item of the verdict on `tx`: equal to `to_item` of the `Verdict` of the same inputs."""
-    return scored_items([(tx, judged, features_text(features))], stamp)[0]
-
-
-def scored_items(
-    verdicts: Sequence[tuple[TransactionFields, Judgement, str]],
-    stamp: VerdictStamp,
-    times: Sequence[tuple[str, str]] | None = None,
-) -> list[dict[str, Any]]:
-    """`scored_item` of each (transaction, judgement, features as `features_text` writes them)
-    of a batch; `times`: each transaction's event and ingest times as pydantic-core writes them,
-    when the caller holds that text already. The scores and times are converted in one call each:
-    pydantic-core writes floats as `repr` does (the shortest text that reads back the same), and a
-    call per value cost more than the conversion."""
-    scores = to_json([judged.score for _, judged, _ in verdicts]).decode()[1:-1].split(",")
-    if times is None:
-        times = to_jsonable_python([(tx.event_time, tx.ingested_at) for tx, _, _ in verdicts])
-    return [
-        {
-            "schema_version": "1.0",
-            "transaction_id": tx.transaction_id,
-            "card_token": tx.card_token,
-            "last4": tx.last4,
-            "amount": tx.amount,
-            "currency": tx.currency,
-            "merchant_id": tx.merchant_id,
-            "merchant_name": tx.merchant_name,
-            "mcc": tx.mcc,
-            "terminal_id": tx.terminal_id,
-            "channel": _CHANNEL_TEXT[tx.channel],
-            "country": tx.country,
-            "score": Decimal(score),
-            "threshold": stamp.threshold_number,
-            "is_fraud": judged.decision is Decision.BLOCK,
-            "decision": _DECISION_TEXT[judged.decision],
-            "model_version": stamp.model_version,
-            "reason_codes": [{"code": c.code, "text": c.text} for c in judged.reason_codes],
-            "rules_fired": list(judged.rules_fired),
-            "rule_set_version": stamp.rule_set_version,
-            "features": features,
-            "event_time": event_time,
-            "ingested_at": ingested_at,
-            "scored_at": stamp.scored_at_text,
-            "source_key": tx.source.key,
-            "source_row": tx.source.row_number,
-        }
-        for (tx, judged, features), score, (event_time, ingested_at) in zip(
-            verdicts, scores, times, strict=True
-        )
-    ]
 
 
 def from_item(item: dict[str, Any]) -> Verdict:

@@ -15,9 +15,9 @@ from cardwatch_scorer.state_store import (
     TerminalCount,
     WriteContendedError,
 )
+from cardwatch_scorer.verdict_record import VerdictRecord
 from cardwatch_shared.aws_clients import client
 from cardwatch_shared.contracts import Verdict
-from cardwatch_shared.verdict_item import to_item
 from tests.integration.scorer.conftest import STATE, VERDICTS, ScorerStack
 from tests.support.aws_faults import ContendedTransactions
 from tests.support.verdicts import sample_verdict
@@ -38,8 +38,8 @@ def _new(ids: list[str], day: int = 100, terminal: str = "T1", known: tuple[int,
 
 
 def _commit(store: StateStore, *groups: tuple[list[Verdict], list[TerminalCount]]) -> set[str]:
-    items = [to_item(v) for group in groups for v in group[0]]
-    return store.commit(items, [c for group in groups for c in group[1]])
+    records = [VerdictRecord.of(v) for group in groups for v in group[0]]
+    return store.commit(records, [c for group in groups for c in group[1]])
 
 
 def _verdict_ids() -> set[str]:

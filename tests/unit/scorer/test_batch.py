@@ -10,6 +10,7 @@ import pytest
 from cardwatch_scorer.batch import process_batch
 from cardwatch_scorer.model_cache import load_bundle
 from cardwatch_scorer.state_store import Snapshot
+from cardwatch_scorer.verdict_record import VerdictRecord
 from tests.support.models import amount_model
 from tests.support.transactions import transaction
 
@@ -27,8 +28,8 @@ class RacedStore:
     def snapshot(self, *_keys: Any) -> Snapshot:
         return Snapshot(set(), {}, {})
 
-    def commit(self, items: list[dict[str, Any]], _counts: list[Any]) -> set[str]:
-        return {item["transaction_id"] for item in items} - self.taken
+    def commit(self, records: list[VerdictRecord], _counts: list[Any]) -> set[str]:
+        return {record.transaction_id for record in records} - self.taken
 
     def save_cards(self, _records: dict[str, Any]) -> dict[str, str]:
         return {}
@@ -63,8 +64,8 @@ def test_only_the_verdicts_the_store_wrote_count_as_written(taken: set[str]) -> 
     store = RacedStore(taken)
     outcome = process_batch(_records(4), store, OneModel(), 500)  # type: ignore[arg-type]
     assert outcome.scored is not None
-    assert len(outcome.scored.items) == 4
-    written = [item["transaction_id"] for item in outcome.written]
+    assert len(outcome.scored.records) == 4
+    written = [record.transaction_id for record in outcome.written]
     assert written == [f"tx-{i:05d}" for i in range(4) if f"tx-{i:05d}" not in taken]
-    assert outcome.frauds == sum(1 for item in outcome.written if item["is_fraud"])
+    assert outcome.frauds == sum(1 for record in outcome.written if record.is_fraud)
     assert sum(store.histogram) == outcome.scores_today == len(written)

@@ -15,8 +15,9 @@ import pytest
 from cardwatch_scorer import batch_log
 from cardwatch_scorer.batch import BatchOutcome
 from cardwatch_scorer.observability import logger
+from cardwatch_scorer.verdict_record import VerdictRecord, verdict_record
 from cardwatch_shared.contracts import Decision, ReasonCode
-from cardwatch_shared.verdict_item import Judgement, VerdictStamp, scored_item
+from cardwatch_shared.verdict_item import Judgement, VerdictStamp
 from tests.support.log_capture import log_lines
 from tests.support.transactions import transaction
 
@@ -56,10 +57,10 @@ def test_data_that_is_not_base64_claims_nothing() -> None:
     assert batch_log.claimed_transaction_id({"kinesis": {}}) is None
 
 
-def item(index: int, score: float, decision: Decision) -> dict[str, Any]:
+def verdict(index: int, score: float, decision: Decision) -> VerdictRecord:
     reasons = [ReasonCode(code="high_amount", text="high amount (950.00)")]
     judged = Judgement(score, decision, reasons, [])
-    return scored_item(transaction(index), judged, {}, VerdictStamp(0.5, "m1", None, NOW))
+    return verdict_record(transaction(index), judged, "{}", VerdictStamp(0.5, "m1", None, NOW))
 
 
 NOW = datetime(2026, 12, 5, tzinfo=UTC)
@@ -67,7 +68,7 @@ NOW = datetime(2026, 12, 5, tzinfo=UTC)
 
 @pytest.fixture
 def outcome() -> BatchOutcome:
-    written = [item(0, 0.1, Decision.ALLOW), item(1, 0.9, Decision.BLOCK)]
+    written = [verdict(0, 0.1, Decision.ALLOW), verdict(1, 0.9, Decision.BLOCK)]
     return BatchOutcome(written=written, model_version="m1")
 
 

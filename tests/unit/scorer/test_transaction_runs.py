@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -12,15 +13,23 @@ from cardwatch_scorer.state_store import (
     TerminalCount,
     transaction_runs,
 )
+from cardwatch_scorer.verdict_record import VerdictRecord
+from tests.support.verdicts import sample_verdict
+
+SAMPLE = VerdictRecord.of(sample_verdict())
 
 
 def _terminals(sizes: list[int]) -> list[list[Pair]]:
-    """Verdicts (items and counts) on terminal T<i>, `sizes[i]` of them."""
+    """Verdicts (records and counts) on terminal T<i>, `sizes[i]` of them."""
     out = []
     for t, size in enumerate(sizes):
         ids = [f"T{t}-{n}" for n in range(size)]
-        out.append([({"transaction_id": i}, TerminalCount(f"T{t}", 100, i, ())) for i in ids])
+        out.append([(_record(i, f"T{t}"), TerminalCount(f"T{t}", 100, i, ())) for i in ids])
     return out
+
+
+def _record(transaction_id: str, terminal: str) -> VerdictRecord:
+    return msgspec.structs.replace(SAMPLE, transaction_id=transaction_id, terminal_id=terminal)
 
 
 def _actions(pairs: list[Pair]) -> int:
@@ -43,8 +52,8 @@ def test_every_verdict_once_in_transactions_a_terminal_does_not_share(sizes: lis
     terminals = _terminals(sizes)
     runs = transaction_runs(terminals)
     transactions = [pairs for run in runs for pairs in run]
-    written = [item["transaction_id"] for pairs in transactions for item, _ in pairs]
-    assert sorted(written) == sorted(i["transaction_id"] for t in terminals for i, _ in t)
+    written = [record.transaction_id for pairs in transactions for record, _ in pairs]
+    assert sorted(written) == sorted(r.transaction_id for t in terminals for r, _ in t)
     assert all(_actions(pairs) <= TRANSACTION_ACTIONS for pairs in transactions)
     for pairs, size in zip(terminals, sizes, strict=True):
         name = pairs[0][1].terminal_id

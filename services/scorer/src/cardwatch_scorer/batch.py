@@ -18,6 +18,7 @@ from cardwatch_scorer.stream_transaction import (
     read_transactions,
     record_datas,
 )
+from cardwatch_scorer.verdict_record import VerdictRecord
 from cardwatch_shared.contracts import Transaction
 from cardwatch_shared.features.spec import SECONDS_PER_DAY
 from cardwatch_shared.model_manifest import ModelManifest
@@ -30,7 +31,7 @@ class BatchOutcome:
 
     failures: dict[str, str] = field(default_factory=dict)
     scored: ScoredBatch | None = None
-    written: list[dict[str, Any]] = field(default_factory=list)  # items of the new verdicts
+    written: list[VerdictRecord] = field(default_factory=list)  # the new verdicts
     model_version: str | None = None
     rule_set_version: str | None = None
     drift_psi: float | None = None
@@ -44,7 +45,7 @@ class BatchOutcome:
     @property
     def frauds(self) -> int:
         """Of those, the frauds."""
-        return sum(1 for item in self.written if item["is_fraud"])
+        return sum(1 for record in self.written if record.is_fraud)
 
 
 def decode(
@@ -116,7 +117,7 @@ def process_batch(
     )
     live_rules = rules.get() if rules is not None else None
     scored = score_batch(transactions, snap, model, now(), keep_ids, rules=live_rules)
-    written = store.commit(scored.items, scored.terminal_counts)
+    written = store.commit(scored.records, scored.terminal_counts)
     stale = store.save_cards(scored.cards)
     if stale:  # their records fail, for Lambda to deliver again
         outcome.failures |= {s: stale[tx.card_token] for s, tx in decoded if tx.card_token in stale}
@@ -129,17 +130,17 @@ def process_batch(
 
 def _keep_written(outcome: BatchOutcome, scored: ScoredBatch, written: set[str]) -> list[float]:
     """The verdicts this delivery wrote (not a replay's); their scores. `written` holds ids of
-    `scored.items` only: as many ids as items means all of them."""
+    `scored.records` only: as many ids as records means all of them."""
     outcome.scored = scored
-    if len(written) == len(scored.items):
-        outcome.written = list(scored.items)
+    if len(written) == len(scored.records):
+        outcome.written = list(scored.records)
         return list(scored.scores)
     new = [
-        (item, score)
-        for item, score in zip(scored.items, scored.scores, strict=True)
-        if item["transaction_id"] in written
+        (record, score)
+        for record, score in zip(scored.records, scored.scores, strict=True)
+        if record.transaction_id in written
     ]
-    outcome.written = [item for item, _ in new]
+    outcome.written = [record for record, _ in new]
     return [score for _, score in new]
 
 

@@ -19,6 +19,7 @@ from pydantic_core import from_json
 
 from cardwatch_scorer.batch import BatchOutcome
 from cardwatch_scorer.observability import logger, tracer
+from cardwatch_scorer.verdict_record import VerdictRecord
 from cardwatch_shared.stream_batch_id import stream_batch_id
 
 MAX_ID_LENGTH = 64  # a transaction id's limit in the contract
@@ -57,12 +58,12 @@ def report(outcome: BatchOutcome, records: Sequence[Mapping[str, Any]], seconds:
     """The failed records, the new fraud verdicts (every new verdict at DEBUG), the batch."""
     if outcome.failures:
         _failed_records(outcome.failures, records)
-    for item in outcome.written:
-        if item["is_fraud"]:
-            logger.info("fraud flagged", extra=verdict_fields(item))
+    for record in outcome.written:
+        if record.is_fraud:
+            logger.info("fraud flagged", extra=verdict_fields(record))
     if logger.log_level <= logging.DEBUG:  # asked once a batch, not once a verdict
-        for item in outcome.written:
-            logger.debug("verdict written", extra=verdict_fields(item))
+        for record in outcome.written:
+            logger.debug("verdict written", extra=verdict_fields(record))
     logger.info(
         "batch scored",
         extra={
@@ -88,13 +89,13 @@ def _failed_records(failures: Mapping[str, str], records: Sequence[Mapping[str, 
         )
 
 
-def verdict_fields(item: Mapping[str, Any]) -> dict[str, Any]:
-    """What a log line says of a verdict (its item, as written)."""
+def verdict_fields(record: VerdictRecord) -> dict[str, Any]:
+    """What a log line says of a verdict (its record, as written)."""
     return {
-        "transaction_id": item["transaction_id"],
-        "score": float(item["score"]),
-        "decision": item["decision"],
-        "model_version": item["model_version"],
-        "reasons": [reason["code"] for reason in item["reason_codes"]],
-        "rules_fired": list(item["rules_fired"]),
+        "transaction_id": record.transaction_id,
+        "score": float(record.score),
+        "decision": record.decision,
+        "model_version": record.model_version,
+        "reasons": [reason.code for reason in record.reason_codes],
+        "rules_fired": list(record.rules_fired),
     }

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from operator import attrgetter
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,24 +26,19 @@ from cardwatch_scorer.rules_cache import LiveRules
 from cardwatch_scorer.state_items import CardRecord
 from cardwatch_scorer.state_store import Snapshot, TerminalCount
 from cardwatch_scorer.stream_transaction import StreamTransaction
+from cardwatch_scorer.verdict_record import VerdictRecord, verdict_records
 from cardwatch_shared.contracts import Decision, ReasonCode, TransactionFields, Verdict
 from cardwatch_shared.contracts.rule_set import CATEGORICAL_FIELDS
 from cardwatch_shared.contracts.verdict import MAX_REASONS, MAX_RULES_FIRED
-from cardwatch_shared.verdict_item import (
-    Judgement,
-    VerdictStamp,
-    from_item,
-    scored_items,
-)
+from cardwatch_shared.verdict_item import Judgement, VerdictStamp, from_item
 
 
 @dataclass
 class ScoredBatch:
-    """New verdicts (as their DynamoDB items), their terminal counts (written with them), card
-    states."""
+    """New verdicts (their records), their terminal counts (written with them), card states."""
 
-    items: list[dict[str, Any]] = field(default_factory=list)
-    scores: list[float] = field(default_factory=list)  # of `items`, as numbers
+    records: list[VerdictRecord] = field(default_factory=list)
+    scores: list[float] = field(default_factory=list)  # of `records`, as numbers
     terminal_counts: list[TerminalCount] = field(default_factory=list)
     cards: dict[str, CardRecord] = field(default_factory=dict)
     features: pd.DataFrame | None = None
@@ -52,7 +46,7 @@ class ScoredBatch:
 
     def verdicts(self) -> list[Verdict]:
         """The new verdicts, read back (and validated) from their items."""
-        return [from_item(item) for item in self.items]
+        return [from_item(record.item()) for record in self.records]
 
 
 def feature_matrix(columns: Columns, names: Sequence[str], rows: int) -> np.ndarray:
@@ -95,7 +89,7 @@ def score_batch(
 def _judge(
     new: NewTransactions, model: LiveModel, now: datetime, live: LiveRules, out: ScoredBatch
 ) -> None:
-    """One matrix, one `predict_proba`, the rules, the judgements and the verdicts' items."""
+    """One matrix, one `predict_proba`, the rules, the judgements and the verdicts' records."""
     manifest = model.manifest
     names = manifest.feature_names
     pending, columns = new.transactions, new.columns
@@ -109,7 +103,7 @@ def _judge(
     judged = judge_batch(scores, reasons, manifest.threshold, decided)
     texts = batch_features_texts(columns, len(pending))
     verdicts = list(zip(pending, judged, texts, strict=True))
-    out.items = scored_items(verdicts, stamp, list(map(_TIMES_TEXT, pending)))
+    out.records = verdict_records(verdicts, stamp, list(map(_TIMES_TEXT, pending)))
     out.scores = [judgement.score for judgement in judged]
 
 

@@ -22,17 +22,18 @@ from typing import Any, NamedTuple, TypeVar
 from botocore.exceptions import ClientError
 
 from cardwatch_scorer.state_items import CardRecord, card_item, card_record, terminal_state
+from cardwatch_scorer.verdict_record import VerdictRecord
 from cardwatch_shared.attribute_values import attribute_map
 from cardwatch_shared.features.online import TerminalState
 from cardwatch_shared.features.spec import SPEC
 from cardwatch_shared.retry_pause import retry_pause
-from cardwatch_shared.review_queue import needs_review, queued
+from cardwatch_shared.review_queue import PENDING, REVIEW_ATTRIBUTE, needs_review
 from cardwatch_shared.score_drift import histogram_key
 from cardwatch_shared.state_keys import card_key, terminal_key
 
 T = TypeVar("T")
 R = TypeVar("R")
-Pair = tuple[dict[str, Any], "TerminalCount"]  # a verdict's item and its terminal count
+Pair = tuple[VerdictRecord, "TerminalCount"]  # a verdict and its terminal count
 
 BATCH_GET_LIMIT = 100
 TRANSACTION_ACTIONS = 100  # what TransactWriteItems takes
@@ -158,7 +159,7 @@ class StateStore:
                 snap.terminals[pk[9:]] = terminal_state(item)
         return snap
 
-    def commit(self, items: list[dict[str, Any]], counts: list[TerminalCount]) -> set[str]:
+    def commit(self, records: list[VerdictRecord], counts: list[TerminalCount]) -> set[str]:
         """Write new verdicts (their items), each counted on its terminal (`counts` has one per
         verdict) in the same transaction.
 
@@ -167,9 +168,9 @@ class StateStore:
         """
         count_of = {count.transaction_id: count for count in counts}
         by_terminal: dict[str, list[Pair]] = {}
-        for item in items:
-            count = count_of[item["transaction_id"]]
-            by_terminal.setdefault(item["terminal_id"], []).append((item, count))
+        for record in records:
+            count = count_of[record.transaction_id]
+            by_terminal.setdefault(record.terminal_id, []).append((record, count))
         written = self._each(self._write_in_turn, transaction_runs(list(by_terminal.values())))
         return set().union(*written)
 
@@ -231,19 +232,21 @@ class StateStore:
                     return self._write_in_turn(apart)
                 self._pause(retry_pause(attempt))
                 continue
-            return {item["transaction_id"] for item, _ in pairs}
+            return {record.transaction_id for record, _ in pairs}
         raise WriteContendedError(
-            f"terminal {pairs[0][0]['terminal_id']}: {WRITE_ATTEMPTS} write attempts cancelled"
+            f"terminal {pairs[0][0].terminal_id}: {WRITE_ATTEMPTS} write attempts cancelled"
         )
 
     def _actions(self, pairs: list[Pair]) -> list[dict[str, Any]]:
         """A conditional put per verdict, then each terminal's count update."""
         actions: list[dict[str, Any]] = []
-        for item, _ in pairs:
-            stored = queued(item) if needs_review(item, self._review_score_min) else item
+        for record, _ in pairs:
+            attributes = record.attributes()
+            if needs_review(record, self._review_score_min):
+                attributes[REVIEW_ATTRIBUTE] = {"S": PENDING}
             put = {
                 "TableName": self._verdicts,
-                "Item": attribute_map(stored),
+                "Item": attributes,
                 "ConditionExpression": "attribute_not_exists(transaction_id)",
             }
             actions.append({"Put": put})

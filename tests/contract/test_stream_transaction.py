@@ -222,6 +222,37 @@ def test_ingest_times_shared_by_a_batch_are_read_once_each_and_kept_apart() -> N
     assert [tx.times_text[1] for tx in read if tx is not None] == [times[0], times[2]] * 3
 
 
+MIXED = {  # each changes a valid record; some keep it valid, some make it the model's to decide
+    "as ingest writes it": {},
+    "zero amount": {"amount": "0.00"},
+    "tiny amount": {"amount": "0.000001"},
+    "event to the microsecond": {"event_time": "2026-11-20T09:00:00.250000Z"},
+    "event with an offset": {"event_time": "2026-11-20T10:00:00+01:00"},
+    "event on a day that does not exist": {"event_time": "2026-02-30T09:00:00Z"},
+    "ingest to the second": {"ingested_at": "2026-11-21T00:00:00Z"},
+    "ingest with an offset": {"ingested_at": "2026-11-21T01:00:00+01:00"},
+    "ingest on a day that does not exist": {"ingested_at": "2026-02-30T00:00:00Z"},
+    "ingest with a zero fraction": {"ingested_at": "2026-11-21T00:00:00.000000Z"},
+    "bad token": {"card_token": "A" * 64},
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(kinds=st.lists(st.sampled_from(sorted(MIXED)), min_size=1, max_size=12))
+def test_a_batch_is_read_as_its_records_are_alone(kinds: list[str]) -> None:
+    """Amounts and times are read a column at a time when every record allows it; whatever the
+    mix, a batch reads as each of its records does alone."""
+    datas = [
+        json.dumps({**BASE, "transaction_id": f"tx-{i}", **MIXED[kind]}).encode()
+        for i, kind in enumerate(kinds)
+    ]
+    read = read_transactions(datas)
+    assert read == [read_transactions([data])[0] for data in datas]
+    for tx, data in zip(read, datas, strict=True):
+        if tx is not None:
+            _same(tx, data)
+
+
 B64_TEXT = st.text(
     alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\n -_.é\x00",
     max_size=14,

@@ -21,7 +21,7 @@ import numpy as np
 from cardwatch_shared.verdict_item import features_texts
 
 LARGE = 1e16  # from here on, the two writers write a number's exponent differently
-_encode = msgspec.json.Encoder().encode
+_encode_lines = msgspec.json.Encoder().encode_lines  # a row a line: no row holds a line break
 
 
 def batch_features_texts(columns: Mapping[str, np.ndarray], rows: int) -> list[str]:
@@ -32,8 +32,8 @@ def batch_features_texts(columns: Mapping[str, np.ndarray], rows: int) -> list[s
     if row is None or not rows or bool((np.abs(np.concatenate(values)) >= LARGE).any()):
         table = np.column_stack(values).tolist() if names and rows else [[]] * rows
         return features_texts(list(names), table)
-    text = _encode(list(map(row, *(column.tolist() for column in values)))).decode()
-    return text[1:-1].replace("},{", "}\n{").split("\n")
+    text = _encode_lines(list(map(row, *(column.tolist() for column in values)))).decode()
+    return text.split("\n")[:-1]
 
 
 @cache

@@ -7,8 +7,12 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cardwatch_scorer.reason_codes import REASON_FEATURES, batch_reasons, reasons
+from cardwatch_scorer.reason_codes import REASON_FEATURES, RULES, batch_reasons, reasons
+from cardwatch_shared.contracts import ReasonCode
+from cardwatch_shared.contracts.verdict import MAX_REASONS
 
 pytestmark = pytest.mark.unit
 
@@ -92,3 +96,33 @@ def test_a_batch_gives_each_row_what_it_gives_alone() -> None:
     }
     assert batch_reasons(columns, len(rows)) == [reasons(row) for row in rows]
     assert [len(found) for found in batch_reasons(columns, len(rows))] == [0, 2, 1, 0, 1]
+
+
+def _one_by_one(columns: dict[str, np.ndarray], row: int) -> list[ReasonCode]:
+    """A row's reasons the plain way: each rule's strength, the strongest first (ties in the
+    rules' order), three at most."""
+    fired = []
+    for position, rule in enumerate(RULES):
+        values = [columns[name][row : row + 1] for name in rule.needs]
+        strength = float(rule.strength(*values)[0])
+        if not math.isnan(strength):
+            code = rule.code(*[float(value[0]) for value in values])
+            fired.append((-strength, position, code))
+    return [code for _, _, code in sorted(fired, key=lambda f: (f[0], f[1]))][:MAX_REASONS]
+
+
+VALUES = st.sampled_from([math.nan, 0.0, 0.1, 1.0, 2.5, 3.0, 6.0, 9.0, 100.0, 119.0, 220.0, 900.0])
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), rows=st.integers(min_value=0, max_value=30))
+def test_a_batch_gives_each_row_its_strongest_reasons(data: st.DataObject, rows: int) -> None:
+    """Every mix of rules firing, one to six of them a row, against the plain way row by row;
+    each row gets a list of its own."""
+    columns = {
+        name: np.array(data.draw(st.lists(VALUES, min_size=rows, max_size=rows)), dtype=float)
+        for name in sorted(REASON_FEATURES)
+    }
+    found = batch_reasons(columns, rows)
+    assert found == [_one_by_one(columns, row) for row in range(rows)]
+    assert len({id(codes) for codes in found}) == rows

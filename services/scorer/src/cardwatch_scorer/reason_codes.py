@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 
@@ -104,18 +105,36 @@ def batch_reasons(columns: Columns, rows: int) -> list[list[ReasonCode]]:
     strengths = np.empty((rows, len(RULES)), dtype=np.float64)
     for position, rule in enumerate(RULES):
         strengths[:, position] = rule.strength(*(columns[name] for name in rule.needs))
-    fired = np.minimum((~np.isnan(strengths)).sum(axis=1), MAX_REASONS).tolist()
-    ranked = np.argsort(-strengths, axis=1, kind="stable").tolist()  # NaN (not fired) sorts last
-    lists = {name: columns[name].tolist() for name in REASON_FEATURES}
-    inputs = [(rule.code, [lists[name] for name in rule.needs]) for rule in RULES]
+    counts = np.minimum((~np.isnan(strengths)).sum(axis=1), MAX_REASONS)
+    ranked = np.argsort(-strengths, axis=1, kind="stable")  # NaN (not fired) sorts last
+    levels = [_level(k, counts, ranked, columns) for k in range(int(counts.max(initial=0)))]
+    return _by_row(counts.tolist(), levels)
 
-    def code(position: int, row: int) -> ReasonCode:
-        make, needs = inputs[position]
-        return make(*[column[row] for column in needs])
 
+def _level(
+    k: int, counts: np.ndarray, ranked: np.ndarray, columns: Columns
+) -> list[ReasonCode | None]:
+    """Each row's k-th strongest reason (None for a row with fewer): each rule makes the codes
+    of all the rows it is k-th on in one pass."""
+    rows = np.flatnonzero(counts > k)
+    rules = ranked[rows, k]
+    level: list[ReasonCode | None] = [None] * len(counts)
+    for position in np.unique(rules).tolist():
+        rule = RULES[position]
+        at = rows[rules == position]
+        codes = map(rule.code, *(columns[name][at].tolist() for name in rule.needs))
+        for row, code in zip(at.tolist(), codes, strict=True):
+            level[row] = code
+    return level
+
+
+def _by_row(counts: list[int], levels: list[list[ReasonCode | None]]) -> list[list[ReasonCode]]:
+    """Each row's reasons, strongest first, from the levels (a new list a row)."""
+    if len(levels) == 1:
+        return [[code] if code is not None else [] for code in levels[0]]
     return [
-        [code(position, row) for position in order[:count]] if count else []
-        for row, (count, order) in enumerate(zip(fired, ranked, strict=True))
+        cast("list[ReasonCode]", codes[:count])  # a row's first `count` levels are its reasons
+        for count, *codes in zip(counts, *levels, strict=True)
     ]
 
 

@@ -11,21 +11,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import chain
 
 import numpy as np
 
 from cardwatch_shared.features.online import CardState, card_names, window_sums
 from cardwatch_shared.features.spec import NIGHT_HOURS, SECONDS_PER_DAY, SPEC, FeatureSpec
 
+_IS_NIGHT = np.isin(np.arange(24), np.asarray(NIGHT_HOURS)).astype(np.float64)  # by hour
+
 
 def transaction_columns(seconds: np.ndarray, amounts: np.ndarray) -> dict[str, np.ndarray]:
     """The features of each transaction alone (`online.transaction_features`, by column)."""
     days = seconds // SECONDS_PER_DAY
-    hours = (seconds % SECONDS_PER_DAY) // 3600
+    hours = (seconds % SECONDS_PER_DAY) // 3600  # 0 to 23, before 1970 too
     return {
         "amount": amounts,
         "is_weekend": ((days + 3) % 7 >= 5).astype(np.float64),
-        "is_night": np.isin(hours, np.asarray(NIGHT_HOURS)).astype(np.float64),
+        "is_night": _IS_NIGHT[hours],
     }
 
 
@@ -91,7 +94,9 @@ def _stored_sums(
         window_sums(states[card].days, day, windows)
         for card, day in zip(cards[firsts].tolist(), days[firsts].tolist(), strict=True)
     ]
-    per_day = np.asarray(sums, dtype=np.float64).reshape(len(firsts), len(windows), 2)
+    flat = chain.from_iterable(chain.from_iterable(sums))  # np.asarray of the nested lists: 5x
+    count = len(firsts) * len(windows) * 2
+    per_day = np.fromiter(flat, dtype=np.float64, count=count).reshape(len(firsts), -1, 2)
     each: np.ndarray = per_day[which]
     return each
 

@@ -59,7 +59,7 @@ def in_card_order(transactions: Sequence[StreamTransaction]) -> list[tuple[Strea
     arrival). Sorted on the timestamp, not the datetime: comparing two aware datetimes asks each
     for its offset, and the sort did that a few times a record."""
     keyed = sorted(
-        (tx.card_token, tx.event_time.timestamp(), tx.transaction_id, index)
+        (tx.card_token, tx.event_seconds, tx.transaction_id, index)
         for index, tx in enumerate(transactions)
     )
     return [(transactions[index], int(moment)) for _, moment, _, index in keyed]
@@ -82,8 +82,8 @@ def walk(
     columns, moments = _new_columns(run)
     views = TerminalViews(snap.terminals, [moment for _, moment in ordered], with_labels=labels)
     columns.update(_terminal_columns(views, pending, moments, labels=labels))
-    channel = [tx.channel is Channel.CARD_NOT_PRESENT for tx in pending]
-    columns["is_card_not_present"] = np.asarray(channel, dtype=np.float64)
+    remote = Channel.CARD_NOT_PRESENT  # an enum member's lookup costs more than the test
+    columns["is_card_not_present"] = np.asarray([tx.channel is remote for tx in pending], float)
     counts = _terminal_counts(pending, moments, snap)
     _absorb(run, keep, cards)
     return NewTransactions(pending, columns, counts)
@@ -150,18 +150,19 @@ def _terminal_counts(
     pending: list[StreamTransaction], moments: list[int], snap: Snapshot
 ) -> list[TerminalCount]:
     """Each new transaction's count on its terminal, with the days the terminal's item holds."""
-    known: dict[str, tuple[int, ...]] = {}
-    counts = []
-    for tx, moment in zip(pending, moments, strict=True):
-        terminal = tx.terminal_id
-        days = known.get(terminal)
-        if days is None:
-            stored = snap.terminals.get(terminal)
-            days = known[terminal] = tuple(stored.days) if stored is not None else ()
-        day = moment // SECONDS_PER_DAY
-        # tuple.__new__ skips the named tuple's Python-level constructor: half the cost
-        counts.append(tuple.__new__(TerminalCount, (terminal, day, tx.transaction_id, days)))
-    return counts
+    terminals = [tx.terminal_id for tx in pending]
+    known = {terminal: _stored_days(snap, terminal) for terminal in set(terminals)}
+    new, day = tuple.__new__, SECONDS_PER_DAY
+    return [  # tuple.__new__ skips the named tuple's Python-level constructor: half the cost
+        new(TerminalCount, (terminal, moment // day, tx.transaction_id, known[terminal]))
+        for terminal, moment, tx in zip(terminals, moments, pending, strict=True)
+    ]
+
+
+def _stored_days(snap: Snapshot, terminal: str) -> tuple[int, ...]:
+    """The days a terminal's stored item holds (none for a terminal new to the store)."""
+    stored = snap.terminals.get(terminal)
+    return tuple(stored.days) if stored is not None else ()
 
 
 def _absorb(run: _Absorbing, keep: int, cards: dict[str, CardRecord]) -> None:

@@ -29,6 +29,8 @@ from typing import Annotated, Literal, cast
 import msgspec
 from pydantic_core import to_jsonable_python
 
+from cardwatch_scorer.utc_seconds import WIDTH as UTC_SECOND_WIDTH
+from cardwatch_scorer.utc_seconds import utc_seconds
 from cardwatch_shared.contracts import Channel, Transaction
 
 _TIME = (
@@ -126,6 +128,7 @@ class StreamTransaction(msgspec.Struct, frozen=True):
     source: StreamSource
     schema_version: str
     times_text: tuple[str, str]  # event and ingest times, as pydantic-core writes them
+    event_seconds: float  # the event time's epoch seconds (`event_time.timestamp()`)
 
     @classmethod
     def of(cls, tx: Transaction) -> StreamTransaction:
@@ -137,6 +140,7 @@ class StreamTransaction(msgspec.Struct, frozen=True):
             tx.country, tx.latitude, tx.longitude, tx.ingested_at,
             StreamSource(source.bucket, source.key, source.row_number, source.upload_id),
             tx.schema_version, _times_text(tx.event_time, tx.ingested_at),
+            tx.event_time.timestamp(),
         )  # fmt: skip
 
 
@@ -210,7 +214,8 @@ def _read_by_column(wires: list[_Wire]) -> list[StreamTransaction | None] | None
     amounts = list(map(Decimal, map(_AMOUNT, wires)))  # in form: always a number
     event_texts = list(map(_EVENT_TIME, wires))
     ingest_texts = list(map(_INGESTED_AT, wires))
-    if not min(amounts) > 0 or not min(map(len, event_texts)) == max(map(len, event_texts)) == 20:
+    widths = list(map(len, event_texts))
+    if not min(amounts) > 0 or not min(widths) == max(widths) == UTC_SECOND_WIDTH:
         return None
     ingested = _ingest_times(ingest_texts)
     try:
@@ -225,10 +230,11 @@ def _read_by_column(wires: list[_Wire]) -> list[StreamTransaction | None] | None
             w.transaction_id, w.card_token, w.last4, amount, w.amount_minor, w.currency, event,
             w.merchant_id, w.merchant_name, w.mcc, w.terminal_id, w.channel, w.country,
             w.latitude, w.longitude, ingested[ingest], w.source, w.schema_version,
-            (event_text, ingest),
+            (event_text, ingest), seconds,
         )
-        for w, amount, event, event_text, ingest
-        in zip(wires, amounts, events, event_texts, ingest_texts, strict=True)
+        for w, amount, event, event_text, ingest, seconds
+        in zip(wires, amounts, events, event_texts, ingest_texts, utc_seconds(event_texts),
+               strict=True)
     ]
     # fmt: on
 
@@ -304,7 +310,7 @@ def _transaction(
         wire.transaction_id, wire.card_token, wire.last4, amount, wire.amount_minor,
         wire.currency, event_time, wire.merchant_id, wire.merchant_name, wire.mcc,
         wire.terminal_id, wire.channel, wire.country, wire.latitude, wire.longitude, ingested_at,
-        wire.source, wire.schema_version, texts,
+        wire.source, wire.schema_version, texts, event_time.timestamp(),
     )  # fmt: skip
 
 

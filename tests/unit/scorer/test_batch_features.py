@@ -7,9 +7,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cardwatch_scorer.absorbed_ids import AbsorbedIds
-from cardwatch_scorer.batch_features import walk
+from cardwatch_scorer.batch_features import (
+    _absorbing,
+    _absorbing_one_by_one,
+    in_card_order,
+    walk,
+)
 from cardwatch_scorer.state_items import CardRecord
 from cardwatch_scorer.state_store import Snapshot
 from cardwatch_shared.features.online import CardState
@@ -70,3 +77,41 @@ def test_a_card_whose_transactions_are_all_absorbed_already_is_not_saved() -> No
     assert found.transactions == []
     assert cards == {}
     assert stored.state.days == {DAY: (1.0, 25.0)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(0, 12), st.sampled_from("abcd"), st.integers(0, 3 * 24 * 60),
+            st.integers(1, 99_999),
+        ),
+        max_size=25,
+    ),
+    stored=st.sets(st.sampled_from("abcd")),
+    existing=st.sets(st.integers(0, 12), max_size=4),
+)  # fmt: skip
+def test_a_batch_is_taken_whole_exactly_as_one_by_one(
+    rows: list[tuple[int, str, int, int]], stored: set[str], existing: set[int]
+) -> None:
+    """A batch without replays or repeated ids (the usual one) is taken a column at a time; any
+    batch, that one included, gives the same rows, cards (the snapshot's own records) and runs as
+    a transaction at a time."""
+    batch = [
+        stream_transaction(
+            index, card=card, amount=f"{cents / 100:.2f}", event_time=T0 + timedelta(minutes=minute)
+        )
+        for index, card, minute, cents in rows
+    ]
+    absorbed = AbsorbedIds.of(f"tx-{index:05d}" for index in sorted(existing)[::2])
+    records = {
+        stream_transaction(0, card=card).card_token: CardRecord(applied=absorbed) for card in stored
+    }
+    snap = Snapshot({f"tx-{index:05d}" for index in existing}, records, {})
+    ordered = in_card_order(batch)
+    whole, one_by_one = _absorbing(ordered, snap), _absorbing_one_by_one(ordered, snap)
+    assert whole == one_by_one
+    snapped = {id(record) for record in records.values()}
+    assert [id(r) if id(r) in snapped else None for r in whole.records] == [
+        id(r) if id(r) in snapped else None for r in one_by_one.records
+    ]

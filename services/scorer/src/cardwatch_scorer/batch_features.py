@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from operator import attrgetter
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from cardwatch_shared.features.batch_columns import card_columns, transaction_co
 from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
 
 Columns = dict[str, np.ndarray]
+_AMOUNT = attrgetter("amount")
 
 
 @dataclass
@@ -104,6 +106,17 @@ def _new_columns(run: _Absorbing) -> tuple[Columns, list[int]]:
 def _absorbing(ordered: list[tuple[StreamTransaction, int]], snap: Snapshot) -> _Absorbing:
     """The transactions each card absorbs: not twice in one batch, nor a replay it has (its
     stored ids are consulted only for a transaction that has a verdict)."""
+    transactions = [tx for tx, _ in ordered]
+    ids = [tx.transaction_id for tx in transactions]
+    if ids and snap.existing_verdicts.isdisjoint(ids) and len(set(ids)) == len(ids):
+        return _all_absorbed(ordered, transactions, snap)
+    return _absorbing_one_by_one(ordered, snap)
+
+
+def _absorbing_one_by_one(
+    ordered: list[tuple[StreamTransaction, int]], snap: Snapshot
+) -> _Absorbing:
+    """`_absorbing`, a transaction at a time: for a batch with replays or repeated ids."""
     run = _Absorbing()
     places: dict[str, int] = {}
     taken: set[tuple[str, str]] = set()
@@ -130,6 +143,28 @@ def _absorbing(ordered: list[tuple[StreamTransaction, int]], snap: Snapshot) -> 
         run.amounts.append(float(tx.amount))
         run.transactions.append(tx)
     return run
+
+
+def _all_absorbed(
+    ordered: list[tuple[StreamTransaction, int]],
+    transactions: list[StreamTransaction],
+    snap: Snapshot,
+) -> _Absorbing:
+    """`_absorbing` of a batch without replays or repeated ids (the usual one), not empty: every
+    row new, taken a column at a time."""
+    tokens = [tx.card_token for tx in transactions]
+    starts = [0, *(row for row, (a, b) in enumerate(pairwise(tokens), 1) if a != b)]
+    stored = snap.cards.get
+    sizes = np.diff([*starts, len(tokens)])
+    return _Absorbing(
+        records=[stored(tokens[start]) or CardRecord() for start in starts],
+        cards=np.repeat(np.arange(len(starts)), sizes).tolist(),
+        seconds=[seconds for _, seconds in ordered],
+        amounts=list(map(float, map(_AMOUNT, transactions))),
+        transactions=transactions,
+        new=list(range(len(tokens))),
+        starts=starts,
+    )
 
 
 def _terminal_columns(

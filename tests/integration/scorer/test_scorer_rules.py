@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from cardwatch_shared.contracts import ListEntry, RuleSet, Verdict
+from cardwatch_shared.review_queue import PENDING, REVIEW_ATTRIBUTE
 from cardwatch_shared.rule_registry import CURRENT_RULES_KEY, RuleRegistry, RulesPointer
 from cardwatch_shared.verdict_item import from_item
 from tests.integration.notifier.conftest import NotifierStack
@@ -101,6 +102,8 @@ def test_velocity_rule_fires_on_a_burst(scorer_stack: ScorerStack) -> None:
     assert fifth.rules_fired == ["burst_today"]
     assert fifth.reason_codes[0].code == "rule_burst_today"
     assert not fifth.is_fraud  # review queues, it does not alert
+    items = scorer_stack.verdicts()
+    assert [items[t.transaction_id].get(REVIEW_ATTRIBUTE) for t in burst[4:]] == [PENDING] * 3
     assert found[calm.transaction_id].rules_fired == []
 
 

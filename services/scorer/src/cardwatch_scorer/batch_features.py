@@ -58,8 +58,8 @@ class _Absorbing:
 
 def in_card_order(transactions: Sequence[StreamTransaction]) -> list[tuple[StreamTransaction, int]]:
     """Each transaction with its event time in epoch seconds, by card, then time, then id (then
-    arrival). Sorted on the timestamp, not the datetime: comparing two aware datetimes asks each
-    for its offset, and the sort did that a few times a record."""
+    arrival). Sorted on the epoch seconds the reader gave each, not the datetime: comparing two
+    aware datetimes asks each for its offset, and the sort did that a few times a record."""
     keyed = sorted(
         (tx.card_token, tx.event_seconds, tx.transaction_id, index)
         for index, tx in enumerate(transactions)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import cast
 
 import numpy as np
 
@@ -107,35 +106,24 @@ def batch_reasons(columns: Columns, rows: int) -> list[list[ReasonCode]]:
         strengths[:, position] = rule.strength(*(columns[name] for name in rule.needs))
     counts = np.minimum((~np.isnan(strengths)).sum(axis=1), MAX_REASONS)
     ranked = np.argsort(-strengths, axis=1, kind="stable")  # NaN (not fired) sorts last
-    levels = [_level(k, counts, ranked, columns) for k in range(int(counts.max(initial=0)))]
-    return _by_row(counts.tolist(), levels)
+    found: list[list[ReasonCode]] = [[] for _ in range(rows)]
+    for k in range(int(counts.max(initial=0))):  # each row's k-th strongest, after its k-1th
+        has = counts > k
+        _add_level(found, np.flatnonzero(has), ranked[has, k], columns)
+    return found
 
 
-def _level(
-    k: int, counts: np.ndarray, ranked: np.ndarray, columns: Columns
-) -> list[ReasonCode | None]:
-    """Each row's k-th strongest reason (None for a row with fewer): each rule makes the codes
-    of all the rows it is k-th on in one pass."""
-    rows = np.flatnonzero(counts > k)
-    rules = ranked[rows, k]
-    level: list[ReasonCode | None] = [None] * len(counts)
+def _add_level(
+    found: list[list[ReasonCode]], rows: np.ndarray, rules: np.ndarray, columns: Columns
+) -> None:
+    """Give each of `rows` its reason from the rule of `rules` (one a row): each rule makes the
+    codes of all its rows in one pass."""
     for position in np.unique(rules).tolist():
         rule = RULES[position]
         at = rows[rules == position]
         codes = map(rule.code, *(columns[name][at].tolist() for name in rule.needs))
         for row, code in zip(at.tolist(), codes, strict=True):
-            level[row] = code
-    return level
-
-
-def _by_row(counts: list[int], levels: list[list[ReasonCode | None]]) -> list[list[ReasonCode]]:
-    """Each row's reasons, strongest first, from the levels (a new list a row)."""
-    if len(levels) == 1:
-        return [[code] if code is not None else [] for code in levels[0]]
-    return [
-        cast("list[ReasonCode]", codes[:count])  # a row's first `count` levels are its reasons
-        for count, *codes in zip(counts, *levels, strict=True)
-    ]
+            found[row].append(code)
 
 
 def reasons(features: Mapping[str, float]) -> list[ReasonCode]:

@@ -1,10 +1,10 @@
 """A verdict as the scorer holds it from judgement to storage: one frozen struct a verdict.
 
 The stored form is the shared item (`cardwatch_shared.verdict_item.to_item`, a dict the notifier
-reads back). The scorer keeps its verdicts as structs until the store writes them (`item`): a
-batch's dicts of 26 keys, built and torn down, cost more than a tenth of its compute path, a
-struct a quarter of that. A contract test holds `item()` equal to `to_item` of the validated
-`Verdict` of the same inputs.
+reads back). The scorer keeps its verdicts as structs until the store writes them
+(`attributes`): a dict of 26 keys a verdict, built and freed, cost 7% of a batch's compute path
+(1.5 µs a record of 21 at 1,000 records), a struct a quarter of that. A contract test holds
+`item()` equal to `to_item` of the validated `Verdict` of the same inputs.
 """
 
 from __future__ import annotations

@@ -83,8 +83,11 @@ def test_a_batch_as_long_as_the_delay_counts_its_own_transactions() -> None:
     assert stored["T-2"].days == _stored(start // SECONDS_PER_DAY)["T-2"].days, "copies only"
 
 
+@pytest.mark.parametrize("with_labels", [True, False])
 @pytest.mark.parametrize("days_long", [1, SPEC.label_delay_days])
-def test_a_table_holds_what_each_transaction_sees_one_by_one(days_long: int) -> None:
+def test_a_table_holds_what_each_transaction_sees_one_by_one(
+    days_long: int, with_labels: bool
+) -> None:
     """Short batches work out a terminal's features once a day; long ones count as they go:
     either way the table's rows are those of `see`, transaction by transaction."""
     start = int(T0.timestamp())
@@ -92,13 +95,16 @@ def test_a_table_holds_what_each_transaction_sees_one_by_one(days_long: int) -> 
     moments.append(start + days_long * SECONDS_PER_DAY)
     seen = [(f"T-{1 + i % 3}", seconds) for i, seconds in enumerate(moments)]
     seen += [("T-1", moments[-1]), ("T-2", start)]
-    names = ["terminal_count_1d", "terminal_count_7d", "terminal_risk_7d"]
+    names = ["terminal_count_1d", "terminal_count_7d", "terminal_count_30d"]
+    names += ["terminal_risk_7d", "terminal_risk_30d"] if with_labels else []
     every_moment = [seconds for _, seconds in seen]
     stored = _stored(start // SECONDS_PER_DAY)
-    table = TerminalViews(stored, every_moment, with_labels=True).table(seen, names)
-    one_by_one = TerminalViews(_stored(start // SECONDS_PER_DAY), every_moment, with_labels=True)
+    table = TerminalViews(stored, every_moment, with_labels=with_labels).table(seen, names)
+    one_by_one = TerminalViews(
+        _stored(start // SECONDS_PER_DAY), every_moment, with_labels=with_labels
+    )
     views = [one_by_one.see(terminal, seconds) for terminal, seconds in seen]  # once each
     rows = [[view[name] for name in names] for view in views]
     np.testing.assert_array_equal(table, np.asarray(rows))
-    assert table.shape == (len(seen), 3)
+    assert table.shape == (len(seen), len(names))
     assert len({tuple(row) for row in table.tolist()}) > 1

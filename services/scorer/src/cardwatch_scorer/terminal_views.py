@@ -59,10 +59,29 @@ class TerminalViews:
             return _rows(views, names)
         keys = [(terminal_id, seconds // SECONDS_PER_DAY) for terminal_id, seconds in seen]
         places = {key: place for place, key in enumerate(dict.fromkeys(keys))}
-        unique = _rows(
-            [self.see(terminal, day * SECONDS_PER_DAY) for terminal, day in places], names
-        )
+        unique = self._stored_rows(list(places), names)
         return unique[np.fromiter(map(places.__getitem__, keys), np.intp, len(keys))]
+
+    def _stored_rows(self, keys: list[tuple[str, int]], names: Sequence[str]) -> np.ndarray:
+        """`_rows` of what each (terminal, day) sees of its stored state, from the window sums
+        alone: no dict of features a terminal and day (`online.terminal_features`' figures)."""
+        windows, delay = SPEC.terminal_windows, SPEC.label_delay_days
+        states = [self._stored_state(terminal).days for terminal, _ in keys]
+        lasts = [day - delay for _, day in keys]
+        sums = np.asarray(
+            list(map(online.window_sums, states, lasts, [windows] * len(keys))), dtype=np.float64
+        ).reshape(len(keys), len(windows), 2)
+        counts = sums[:, :, 0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            risks = np.where(counts > 0, sums[:, :, 1] / counts, np.nan)
+        by_name: dict[str, np.ndarray] = {}
+        for at, (count_name, risk_name) in enumerate(online.terminal_names(windows)):
+            by_name[count_name] = counts[:, at]
+            if self._with_labels:
+                by_name[risk_name] = risks[:, at]
+        if not names:
+            return np.empty((len(keys), 0))
+        return np.column_stack([by_name[name] for name in names])
 
     def _stored_state(self, terminal_id: str) -> TerminalState:
         return self._stored.get(terminal_id) or TerminalState()

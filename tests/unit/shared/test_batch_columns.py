@@ -1,7 +1,8 @@
 """The batch's columns: a transaction's own features equal `transaction_features`; its card
 columns equal what each card gives absorbing the batch one transaction at a time (`card_features`,
 then `add_to_card`): any stored state (a card never seen, a month of days, a stored last time
-after the batch's), any windows, several transactions a second or a day."""
+after the batch's), any windows, several transactions a second or a day; the terminal columns of
+stored states equal `terminal_features`, row by row, number for number."""
 
 from __future__ import annotations
 
@@ -12,11 +13,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cardwatch_shared.features.batch_columns import card_columns, transaction_columns
+from cardwatch_shared.features.batch_columns import (
+    card_columns,
+    stored_terminal_columns,
+    transaction_columns,
+)
 from cardwatch_shared.features.online import (
     CardState,
+    TerminalState,
     add_to_card,
     card_features,
+    terminal_features,
     transaction_features,
 )
 from cardwatch_shared.features.spec import SECONDS_PER_DAY, FeatureSpec
@@ -113,3 +120,37 @@ def test_transaction_columns_equal_each_transaction_alone(rows: list[tuple[int, 
         expected = transaction_features(cents / 100, moment)
         assert set(got) == set(expected)
         assert all(got[name][row] == value for name, value in expected.items()), moment
+
+
+terminal_days = st.dictionaries(
+    st.integers(20_400 - 50, 20_400 + 2),
+    st.tuples(st.integers(0, 900), st.integers(0, 30)).map(lambda b: (float(b[0]), float(b[1]))),
+    max_size=45,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    terminals=st.lists(
+        st.tuples(terminal_days, st.integers(20_400 - 3, 20_400 + 3)), min_size=1, max_size=8
+    ),
+    terminal_windows=windows,
+    delay=st.integers(0, 10),
+    with_labels=st.booleans(),
+)
+def test_stored_terminal_columns_equal_each_terminal_alone(
+    terminals: list[tuple[dict[int, tuple[float, float]], int]],
+    terminal_windows: tuple[int, ...],
+    delay: int,
+    with_labels: bool,
+) -> None:
+    spec = FeatureSpec(terminal_windows=terminal_windows, label_delay_days=delay)
+    states = [TerminalState(days) for days, _ in terminals]
+    days = [day for _, day in terminals]
+    got = stored_terminal_columns(states, days, spec, with_labels=with_labels)
+    for row, (state, day) in enumerate(zip(states, days, strict=True)):
+        expected = terminal_features(state, day * SECONDS_PER_DAY, spec, with_labels=with_labels)
+        assert set(got) == set(expected)
+        for name, value in expected.items():
+            found = float(got[name][row])
+            assert found == value or (math.isnan(found) and math.isnan(value)), (name, row)

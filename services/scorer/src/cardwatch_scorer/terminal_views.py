@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from cardwatch_shared.features import online
+from cardwatch_shared.features.batch_columns import stored_terminal_columns
 from cardwatch_shared.features.online import TerminalState
 from cardwatch_shared.features.spec import SECONDS_PER_DAY, SPEC
 
@@ -63,25 +64,14 @@ class TerminalViews:
         return unique[np.fromiter(map(places.__getitem__, keys), np.intp, len(keys))]
 
     def _stored_rows(self, keys: list[tuple[str, int]], names: Sequence[str]) -> np.ndarray:
-        """`_rows` of what each (terminal, day) sees of its stored state, from the window sums
-        alone: no dict of features a terminal and day (`online.terminal_features`' figures)."""
-        windows, delay = SPEC.terminal_windows, SPEC.label_delay_days
-        states = [self._stored_state(terminal).days for terminal, _ in keys]
-        lasts = [day - delay for _, day in keys]
-        sums = np.asarray(
-            list(map(online.window_sums, states, lasts, [windows] * len(keys))), dtype=np.float64
-        ).reshape(len(keys), len(windows), 2)
-        counts = sums[:, :, 0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            risks = np.where(counts > 0, sums[:, :, 1] / counts, np.nan)
-        by_name: dict[str, np.ndarray] = {}
-        for at, (count_name, risk_name) in enumerate(online.terminal_names(windows)):
-            by_name[count_name] = counts[:, at]
-            if self._with_labels:
-                by_name[risk_name] = risks[:, at]
+        """`_rows` of what each (terminal, day) sees of its stored state, as numbers throughout."""
+        states = [self._stored_state(terminal) for terminal, _ in keys]
+        columns = stored_terminal_columns(
+            states, [day for _, day in keys], with_labels=self._with_labels
+        )
         if not names:
             return np.empty((len(keys), 0))
-        return np.column_stack([by_name[name] for name in names])
+        return np.column_stack([columns[name] for name in names])
 
     def _stored_state(self, terminal_id: str) -> TerminalState:
         return self._stored.get(terminal_id) or TerminalState()

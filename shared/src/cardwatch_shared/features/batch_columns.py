@@ -15,7 +15,13 @@ from itertools import chain
 
 import numpy as np
 
-from cardwatch_shared.features.online import CardState, card_names, window_sums
+from cardwatch_shared.features.online import (
+    CardState,
+    TerminalState,
+    card_names,
+    terminal_names,
+    window_sums,
+)
 from cardwatch_shared.features.spec import NIGHT_HOURS, SECONDS_PER_DAY, SPEC, FeatureSpec
 
 _IS_NIGHT = np.isin(np.arange(24), np.asarray(NIGHT_HOURS)).astype(np.float64)  # by hour
@@ -30,6 +36,35 @@ def transaction_columns(seconds: np.ndarray, amounts: np.ndarray) -> dict[str, n
         "is_weekend": ((days + 3) % 7 >= 5).astype(np.float64),
         "is_night": _IS_NIGHT[hours],
     }
+
+
+def stored_terminal_columns(
+    states: Sequence[TerminalState],
+    days: Sequence[int],
+    spec: FeatureSpec = SPEC,
+    *,
+    with_labels: bool,
+) -> dict[str, np.ndarray]:
+    """The terminal features (`online.terminal_features`, by column) of each (state, event day):
+    what a transaction of that day sees of the terminal as stored. The window sums are kept as
+    numbers, and the risks made by one numpy division, not a dict of features a row."""
+    windows, delay = spec.terminal_windows, spec.label_delay_days
+    sums = np.asarray(
+        [
+            window_sums(state.days, day - delay, windows)
+            for state, day in zip(states, days, strict=True)
+        ],
+        dtype=np.float64,
+    ).reshape(len(states), len(windows), 2)
+    counts = sums[:, :, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        risks = np.where(counts > 0, sums[:, :, 1] / counts, np.nan)
+    out: dict[str, np.ndarray] = {}
+    for at, (count_name, risk_name) in enumerate(terminal_names(windows)):
+        out[count_name] = counts[:, at]
+        if with_labels:
+            out[risk_name] = risks[:, at]
+    return out
 
 
 def card_columns(

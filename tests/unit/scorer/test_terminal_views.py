@@ -66,7 +66,7 @@ def test_a_short_batch_reads_the_stored_state_with_the_same_figures(with_labels:
     counted = TerminalViews(_stored(day), week, with_labels=with_labels)
     for terminal_id, seconds in seen:
         assert short.see(terminal_id, seconds) == counted.see(terminal_id, seconds)
-    assert short.see("T-1", start) is short.see("T-1", start + 60), "worked out once a day"
+    assert short.see("T-1", start) == short.see("T-1", start + 60), "one day, one view"
     assert short.see("T-1", start)["terminal_count_7d"] > 0
     assert ("terminal_risk_7d" in short.see("T-1", start)) is with_labels
 

@@ -30,25 +30,19 @@ class TerminalViews:
         self._stored = stored
         self._with_labels = with_labels
         self._from_store = _span_days(moments) < SPEC.label_delay_days
-        self._known: dict[tuple[str, int], dict[str, float]] = {}  # (terminal, day): features
         self._copies: dict[str, TerminalState] = {}  # the batch's own, counted in place
         self._uncounted: dict[str, list[int]] = {}  # the batch's transactions not yet on them
 
     def see(self, terminal_id: str, seconds: int) -> dict[str, float]:
         """What a transaction at `seconds` sees of its terminal; it then counts for the batch's
-        later transactions. The returned dict may be shared: read it, do not change it."""
+        later transactions (read from the stored state alone when the batch is short)."""
         if not self._from_store:
             view = terminal_view(terminal_id, self._stored_state(terminal_id), self._copies,
                                  self._uncounted)  # fmt: skip
             self._uncounted.setdefault(terminal_id, []).append(seconds)
             return online.terminal_features(view, seconds, with_labels=self._with_labels)
-        key = (terminal_id, seconds // SECONDS_PER_DAY)
-        found = self._known.get(key)
-        if found is None:
-            stored = self._stored_state(terminal_id)
-            found = online.terminal_features(stored, seconds, with_labels=self._with_labels)
-            self._known[key] = found
-        return found
+        stored = self._stored_state(terminal_id)
+        return online.terminal_features(stored, seconds, with_labels=self._with_labels)
 
     def table(self, seen: Sequence[tuple[str, int]], names: Sequence[str]) -> np.ndarray:
         """The features `names` of what each (terminal, seconds) sees, a row each in order, as

@@ -1,5 +1,6 @@
 """Scorer compute path: decode → validate → features → one predict_proba → verdict items, with
-storage faked in memory; beside bare `predict_proba` on the same feature matrix (the floor) and a
+storage faked in memory; beside bare `predict_proba` on the same feature matrix (the floor: the
+scorer's own prediction call, `boosted_trees.py`, with scikit-learn's own call beside it) and a
 naive per-record scorer (one DataFrame and one predict per transaction, as first designed); and
 the same path with a 20-rule set and 200 list entries beside the model-only path; and the path
 with a warm snapshot (cards with 30 days of history and 500 absorbed ids), as a busy deployment
@@ -238,15 +239,16 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
     spread = records(n, cards=n, terminals=n)
     spread_warm = WarmStore(spread)
     decode, build_items = mandatory_parts(batch, outcome.scored.verdicts(), live.manifest)
-    path, with_rules, floor, warm_path, spread_path = best_rates(
+    path, with_rules, floor, warm_path, spread_path, sklearn_call = best_rates(
         n,
         9,
         [
             lambda: handled(batch, store, models),
             lambda: handled(batch, store, models, rules),
-            lambda: live.estimator.predict_proba(matrix),
+            lambda: live.predictor.predict_proba(matrix),
             lambda: handled(batch, warm, models),
             lambda: handled(spread, spread_warm, models),
+            lambda: live.estimator.predict_proba(matrix),
         ],
     )
     decoded, by_model = best_rates(n, 9, [decode, contract_decoding(batch)])
@@ -255,6 +257,13 @@ def measure_size(live: Any, n: int) -> list[Measurement]:
     return [
         *parts_of_record(n, path=path, model=floor, decoded=decoded, built=built),
         Measurement(name, path, "records/s", "bare predict_proba", floor),
+        Measurement(
+            f"bare predict_proba, batch {n}",
+            floor,
+            "records/s",
+            "scikit-learn's own predict_proba (a Python call a tree)",
+            sklearn_call,
+        ),
         Measurement(name, path, "records/s", "naive per-record scorer", naive_rate),
         Measurement(
             f"{name}, warm state (30 days a card, 500 ids)",

@@ -1,5 +1,5 @@
-"""The scorer benchmark, small: it runs the path, the floor and the naive scorer for one batch
-size, on one OpenMP thread, and reports each beside its reference."""
+"""The scorer benchmark, small: it runs the path, the floor (the scorer's own prediction call) and
+the naive scorer for one batch size, on one OpenMP thread, and reports each beside its reference."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from threadpoolctl import threadpool_info
 
 from bench import scorer_path
+from cardwatch_scorer.boosted_trees import BoostedTrees
 
 pytestmark = pytest.mark.unit
 
@@ -18,6 +19,7 @@ def test_small_scorer_benchmark(monkeypatch: pytest.MonkeyPatch) -> None:
     measure_size = scorer_path.measure_size
 
     def watched(live: Any, n: int) -> Any:
+        assert isinstance(live.predictor, BoostedTrees), "the floor is the scorer's own call"
         threads.extend(pool["num_threads"] for pool in threadpool_info())
         return measure_size(live, n)
 
@@ -26,6 +28,7 @@ def test_small_scorer_benchmark(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [m.reference_name for m in measurements] == [
         *["bare predict_proba, µs a record"] * 4,
         "bare predict_proba",
+        "scikit-learn's own predict_proba (a Python call a tree)",
         "naive per-record scorer",
         "bare predict_proba",
         "bare predict_proba",
@@ -38,7 +41,7 @@ def test_small_scorer_benchmark(monkeypatch: pytest.MonkeyPatch) -> None:
     ]
     whole, decode, items, rest = measurements[:4]
     assert all(m.value > 0 < m.reference_value for m in measurements if m is not rest)
-    assert [m.unit for m in measurements][:9] == ["µs a record"] * 4 + ["records/s"] * 5
+    assert [m.unit for m in measurements][:10] == ["µs a record"] * 4 + ["records/s"] * 6
     assert decode.value + items.value < whole.value, "parts of the path, each timed alone"
     assert rest.value == pytest.approx(whole.value - whole.reference_value - decode.value
                                        - items.value)  # fmt: skip

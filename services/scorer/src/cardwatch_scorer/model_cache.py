@@ -10,10 +10,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from pydantic import ValidationError
 
+from cardwatch_scorer.boosted_trees import Predictor, predictor_for
 from cardwatch_shared.features.spec import SPEC
 from cardwatch_shared.model_manifest import (
     CURRENT_KEY,
@@ -32,6 +34,11 @@ class LiveModel:
     estimator: Any
     manifest: ModelManifest
 
+    @cached_property
+    def predictor(self) -> Predictor:
+        """What scores a batch: the estimator's numbers, by the fastest exact way found."""
+        return predictor_for(self.estimator)
+
 
 def load_bundle(model_bytes: bytes, manifest: ModelManifest) -> LiveModel:
     """Verify, then deserialise with the explicit trusted-type list only."""
@@ -42,7 +49,9 @@ def load_bundle(model_bytes: bytes, manifest: ModelManifest) -> LiveModel:
         estimator = skops_io().loads(model_bytes, trusted=list(TRUSTED_TYPES))
     except Exception as exc:
         raise BundleError(f"model {manifest.version} cannot be loaded safely: {exc}") from exc
-    return LiveModel(estimator, manifest)
+    live = LiveModel(estimator, manifest)
+    live.predictor  # noqa: B018 - chosen at load, not on the first batch
+    return live
 
 
 class ModelCache:

@@ -94,7 +94,7 @@ def _judge(
     names = manifest.feature_names
     pending, columns = new.transactions, new.columns
     matrix = feature_matrix(columns, names, len(pending))
-    scores = model.estimator.predict_proba(matrix)[:, 1]
+    scores = model.predictor.predict_proba(matrix)[:, 1]
     out.features = pd.DataFrame(matrix, columns=_frame_columns(tuple(names)), copy=False)
     out.feature_ids = list(map(_TRANSACTION_ID, pending))
     decided = apply_rules(live, new, scores, manifest.threshold, now)

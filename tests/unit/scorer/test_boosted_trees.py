@@ -146,3 +146,11 @@ def test_a_matrix_the_model_cannot_take_is_refused(
 ) -> None:
     with pytest.raises(ValueError, match=reason):
         predictor_for(boosted).predict_proba(matrix)
+
+
+def test_a_strided_matrix_is_walked_as_it_is(boosted: HistGradientBoostingClassifier) -> None:
+    wide = np.repeat(_data(90, seed=8), 2, axis=1)
+    walked = predictor_for(boosted)
+    for view in (wide[:, ::2], wide[::3, 1::2], np.asfortranarray(wide[:, ::2])):
+        assert not view.flags.c_contiguous
+        assert np.array_equal(walked.predict_proba(view), boosted.predict_proba(view))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import pytest
 
 from cardwatch_scorer import handler
@@ -18,7 +19,7 @@ from cardwatch_shared.verdict_item import from_item
 from tests.integration.scorer.conftest import BUCKET, STATE, ScorerStack
 from tests.support.kinesis_events import payload
 from tests.support.log_capture import log_lines
-from tests.support.models import amount_model, publish
+from tests.support.models import amount_model, boosted_model, publish
 from tests.support.transactions import transaction
 
 pytestmark = pytest.mark.integration
@@ -146,6 +147,24 @@ def test_model_hot_swap(scorer_stack: ScorerStack) -> None:
     assert (verdicts["tx-00001"].model_version, verdicts["tx-00001"].is_fraud) == ("m2", True)
 
 
+def test_a_boosted_model_is_scored_by_walking_its_trees(scorer_stack: ScorerStack) -> None:
+    with log_lines(logger) as taken:
+        scorer_stack.invoke(scorer_stack.event_for([transaction(0)]))
+        publish(scorer_stack.s3, BUCKET, boosted_model("b1"))
+        scorer_stack.invoke(
+            scorer_stack.event_for([transaction(i, amount="410.00") for i in (1, 2)])
+        )
+    loaded = [(line["model_version"], line["prediction"]) for line in taken()
+              if line["message"] == "model loaded"]  # fmt: skip
+    assert loaded == [("m1", "the estimator's own predict_proba"), ("b1", "trees walked")]
+    live = handler.runtime()[2].get()
+    names = live.manifest.feature_names
+    for tx_id in ("tx-00001", "tx-00002"):
+        verdict = from_item(scorer_stack.verdicts()[tx_id])
+        row = [[verdict.features.get(name, float("nan")) for name in names]]
+        assert verdict.score == live.estimator.predict_proba(np.array(row))[0, 1]
+
+
 def test_tampered_bundle_is_refused_and_the_old_model_kept(scorer_stack: ScorerStack) -> None:
     scorer_stack.invoke(scorer_stack.event_for([transaction(0)]))
     good = amount_model("m3")
@@ -215,7 +234,12 @@ def test_logs_name_the_batch_each_fraud_and_each_failed_record(
         lines = taken()
         scorer_stack.invoke({"Records": event["Records"][1:2]})  # a replay: nothing new to flag
         again = taken()
-    assert {line["message"] for line in lines} == {"record failed", "fraud flagged", "batch scored"}
+    assert {line["message"] for line in lines} == {
+        "model loaded",  # a new container's first batch loads the model
+        "record failed",
+        "fraud flagged",
+        "batch scored",
+    }
     assert {line["batch_id"] for line in lines} == {
         f"shardId-000000000000:{sequences[0]}-{sequences[-1]}"
     }

@@ -57,6 +57,10 @@ def runtime() -> tuple[ScorerSettings, StateStore, ModelCache, RulesCache]:
         on_refused=lambda why: logger.error(
             "model refused, keeping the current one", extra={"reason": why}
         ),
+        on_loaded=lambda live: logger.info(
+            "model loaded",
+            extra={"model_version": live.manifest.version, "prediction": live.prediction},
+        ),
     )
     rules = RulesCache(
         RuleRegistry(client("s3", settings), settings.models_bucket),

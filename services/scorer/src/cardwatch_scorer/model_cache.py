@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cardwatch_scorer.boosted_trees import Predictor, predictor_for
+from cardwatch_scorer.boosted_trees import BoostedTrees, Predictor, predictor_for
 from cardwatch_shared.features.spec import SPEC
 from cardwatch_shared.model_manifest import (
     CURRENT_KEY,
@@ -38,6 +38,12 @@ class LiveModel:
     def predictor(self) -> Predictor:
         """What scores a batch: the estimator's numbers, by the fastest exact way found."""
         return predictor_for(self.estimator)
+
+    @property
+    def prediction(self) -> str:
+        """How batches are scored, for the log: a fallback after an upgrade shows here."""
+        walked = isinstance(self.predictor, BoostedTrees)
+        return "trees walked" if walked else "the estimator's own predict_proba"
 
 
 def load_bundle(model_bytes: bytes, manifest: ModelManifest) -> LiveModel:
@@ -62,11 +68,13 @@ class ModelCache:
         s3: Any,
         bucket: str,
         refresh_s: float,
+        *,
         on_refused: Callable[[str], None] = lambda _: None,
+        on_loaded: Callable[[LiveModel], None] = lambda _: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._s3, self._bucket, self._refresh_s = s3, bucket, refresh_s
-        self._on_refused, self._clock = on_refused, clock
+        self._on_refused, self._clock, self._on_loaded = on_refused, clock, on_loaded
         self._live: LiveModel | None = None
         self._checked_at: float | None = None
 
@@ -111,3 +119,4 @@ class ModelCache:
             self._on_refused(f"model {pointer.version}: invalid manifest: {exc.errors()[0]['msg']}")
             return
         self._live = live
+        self._on_loaded(live)

@@ -69,6 +69,14 @@ def test_one_row_is_summed_tree_after_tree(boosted: HistGradientBoostingClassifi
         assert np.array_equal(walked.predict_proba(x), boosted.predict_proba(x))
 
 
+@pytest.mark.parametrize("rows", [8192, 10_000])  # up to Kinesis's largest batch
+def test_a_large_batch_is_summed_tree_after_tree(
+    boosted: HistGradientBoostingClassifier, rows: int
+) -> None:
+    x = _data(rows, seed=rows)
+    assert np.array_equal(predictor_for(boosted).predict_proba(x), boosted.predict_proba(x))
+
+
 def test_training_candidate_bundle_is_walked() -> None:
     bundle = boosted_model("b1")
     live = load_bundle(bundle.model_bytes, bundle.manifest)

@@ -93,7 +93,8 @@ def _boosted_trees(estimator: Any) -> BoostedTrees:
 
 
 def _probe(features: int, rows: int) -> np.ndarray:
-    """Values across scales, a tenth of them missing: every branch kind the trees can take."""
+    """Values across scales, a tenth of them missing: both sides of splits, and the branches
+    missing values take."""
     rng = np.random.default_rng(20261206)
     scale = 10.0 ** rng.integers(-2, 5, size=features)
     probe = rng.standard_normal((rows, features)) * scale

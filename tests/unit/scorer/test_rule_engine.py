@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from cardwatch_scorer.rule_engine import SEVERITY, decide, referenced_fields
 from cardwatch_shared.contracts import Decision, RuleSet
-from cardwatch_shared.contracts.rule_set import AllOf, AnyOf, Condition, Op
+from cardwatch_shared.contracts.rule_set import LIST_PRIORITY, AllOf, AnyOf, Condition, Op
 
 pytestmark = pytest.mark.unit
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
@@ -103,9 +103,10 @@ def test_expired_entries_and_disabled_rules_are_ignored() -> None:
 # --- the vectorised engine agrees with a plain per-transaction evaluation --------------------
 
 NUMERIC = ("amount", "card_count_1d", "score")
-CATEGORY = ("mcc", "channel")
+CATEGORY = ("mcc", "channel", "merchant_id")
 MCCS = ("4111", "5411", "5999")
 CHANNELS = ("card_present", "card_not_present")
+MERCHANTS = ("M1", "M2", "M3")
 
 numbers = st.one_of(st.just(math.nan), st.sampled_from([0.0, 1.0, 5.0, 100.0, 250.5]))
 conditions = st.one_of(
@@ -146,9 +147,19 @@ rule_sets = st.lists(
     max_size=5,
 )
 rows = st.lists(
-    st.tuples(numbers, numbers, numbers, st.sampled_from(MCCS), st.sampled_from(CHANNELS)),
+    st.tuples(
+        numbers,
+        numbers,
+        numbers,
+        st.sampled_from(MCCS),
+        st.sampled_from(CHANNELS),
+        st.sampled_from(MERCHANTS),
+    ),
     min_size=1,
     max_size=12,
+)
+merchant_lists = st.dictionaries(
+    st.sampled_from(MERCHANTS), st.sampled_from(["allow", "block"]), max_size=3
 )
 
 
@@ -173,26 +184,40 @@ def holds(node: Condition | AllOf | AnyOf, row: dict[str, Any]) -> bool:
     return bool(compare[node.op](value, node.value))
 
 
+def reference_hits(ruleset: RuleSet, row: dict[str, Any]) -> list[tuple[str, int, Decision]]:
+    """A row's hits, one at a time: its merchant's list entry, then the rules that hold, sorted
+    by priority, then the stricter action, otherwise in that order."""
+    found = [
+        (f"{e.action}_list:merchant", LIST_PRIORITY[e.action], Decision(e.action))
+        for e in ruleset.lists
+        if e.value == row["merchant_id"]
+    ]
+    found += [(r.name, r.priority, r.action) for r in ruleset.rules if holds(r.when, row)]
+    return sorted(found, key=lambda hit: (-hit[1], -SEVERITY[hit[2]]))
+
+
 def reference(ruleset: RuleSet, row: dict[str, Any], model_block: bool) -> Decision:
-    best: tuple[int, int] | None = None
-    for r in ruleset.rules:
-        if holds(r.when, row):
-            key = (r.priority, SEVERITY[r.action])
-            best = key if best is None or key > best else best
-    if best is None:
+    hits = reference_hits(ruleset, row)
+    if not hits:
         return Decision.BLOCK if model_block else Decision.ALLOW
-    decision = (Decision.ALLOW, Decision.REVIEW, Decision.BLOCK)[best[1]]
+    decision = hits[0][2]
     return Decision.BLOCK if decision is Decision.REVIEW and model_block else decision
 
 
 @settings(max_examples=150, deadline=None)
-@given(rule_sets, rows, st.lists(st.booleans(), min_size=12, max_size=12))
+@given(rule_sets, merchant_lists, rows, st.lists(st.booleans(), min_size=12, max_size=12))
 def test_vectorised_equals_per_transaction(
     specs: list[tuple[dict[str, Any], str, int]],
-    batch: list[tuple[float, float, float, str, str]],
+    listed: dict[str, str],
+    batch: list[tuple[float, float, float, str, str, str]],
     blocks: list[bool],
 ) -> None:
-    ruleset = rules(*(rule(f"r{i}", a, p, **t) for i, (t, a, p) in enumerate(specs)))
+    """Each row's decision and its hits, in order, are what the rules and lists give it alone."""
+    entries = [
+        {"kind": "merchant", "value": m, "action": a, "reason": "r"} for m, a in listed.items()
+    ]
+    specified = (rule(f"r{i}", a, p, **t) for i, (t, a, p) in enumerate(specs))
+    ruleset = rules(*specified, lists=entries)
     names = (*NUMERIC, *CATEGORY)
     table = [dict(zip(names, values, strict=True)) for values in batch]
     cols = {n: np.asarray([r[n] for r in table], dtype=object if n in CATEGORY else float)
@@ -201,3 +226,6 @@ def test_vectorised_equals_per_transaction(
     out = decide(ruleset, cols, model_block, NOW)
     expected = [reference(ruleset, r, b) for r, b in zip(table, model_block.tolist(), strict=True)]
     assert out.decisions == expected
+    assert [[(h.name, h.priority, h.action) for h in row] for row in out.hits] == [
+        reference_hits(ruleset, r) for r in table
+    ]

@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from functools import cache
 from operator import attrgetter
 
@@ -21,7 +22,7 @@ from cardwatch_scorer.batch_features import Columns, NewTransactions, walk
 from cardwatch_scorer.features_json import batch_features_texts
 from cardwatch_scorer.model_cache import LiveModel
 from cardwatch_scorer.reason_codes import REASON_FEATURES, batch_reasons
-from cardwatch_scorer.rule_engine import RuleDecisions, RuleHit, decide, referenced_fields
+from cardwatch_scorer.rule_engine import RuleDecisions, decide, referenced_fields
 from cardwatch_scorer.rules_cache import LiveRules
 from cardwatch_scorer.state_items import CardRecord
 from cardwatch_scorer.state_store import Snapshot, TerminalCount
@@ -130,11 +131,19 @@ def rule_columns(
         if name == "score":
             columns[name] = np.asarray(scores, dtype=np.float64)
         elif name in CATEGORICAL_FIELDS:
-            values = [getattr(record, name) for record in records]
-            columns[name] = np.asarray([str(getattr(v, "value", v)) for v in values], dtype=object)
+            columns[name] = _category_column(list(map(attrgetter(name), records)))
         else:
             columns[name] = _column(name, features, len(records))
     return columns
+
+
+def _category_column(values: list[object]) -> np.ndarray:
+    """The values as text: an enum's value, anything else as `str` gives it."""
+    if all(kind is str or issubclass(kind, StrEnum) for kind in set(map(type, values))):
+        texts = list(map(str, values))  # a StrEnum's str is its value
+    else:
+        texts = [str(getattr(v, "value", v)) for v in values]
+    return np.asarray(texts, dtype=object)
 
 
 def apply_rules(
@@ -149,9 +158,10 @@ def apply_rules(
 
 
 @cache
-def _rule_reason(hit: RuleHit) -> ReasonCode:
-    code = hit.name.replace(":", "_") if ":" in hit.name else f"rule_{hit.name}"
-    return ReasonCode(code=code, text=hit.text[:200])
+def _rule_reason(name: str, text: str) -> ReasonCode:
+    """A rule hit's reason code (keyed by its strings: a hit's own hash is a Python call)."""
+    code = name.replace(":", "_") if ":" in name else f"rule_{name}"
+    return ReasonCode(code=code, text=text[:200])
 
 
 def judge_batch(
@@ -175,9 +185,8 @@ def judge_batch(
     for score, codes, decision, hits in zip(
         clamped, feature_reasons, decided.decisions, decided.hits, strict=True
     ):
-        ruled = [_rule_reason(hit) for hit in hits[:MAX_REASONS]]
-        judged_codes = (ruled + codes)[:MAX_REASONS]
-        out.append(
-            Judgement(score, decision, judged_codes, [h.name for h in hits[:MAX_RULES_FIRED]])
-        )
+        ruled = [_rule_reason(hit.name, hit.text) for hit in hits[:MAX_REASONS]]
+        fired = [hit.name for hit in hits[:MAX_RULES_FIRED]]
+        judged = (score, decision, (ruled + codes)[:MAX_REASONS], fired)
+        out.append(tuple.__new__(Judgement, judged))
     return out

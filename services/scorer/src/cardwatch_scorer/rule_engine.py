@@ -141,25 +141,19 @@ def referenced_fields(rules: RuleSet) -> set[str]:
 def decide(rules: RuleSet, columns: Columns, model_block: Mask, now: datetime) -> RuleDecisions:
     """The final decisions of a batch; `columns` hold every field a rule can name."""
     n = len(model_block)
-    best_priority = np.full(n, -1)
-    best_severity = np.where(model_block, 2, 0)
+    ruled = np.full(n, -1)  # the deciding hit's severity; -1: no hit
     hits: list[list[RuleHit]] = [[] for _ in range(n)]
     for hit, where in _deciding_first(_list_hits(rules, columns, now) + _rule_hits(rules, columns)):
-        severity = SEVERITY[hit.action]
-        wins = where & (
-            (hit.priority > best_priority)
-            | ((hit.priority == best_priority) & (severity > best_severity))
-        )
-        best_severity = np.where(wins, severity, best_severity)
-        best_priority = np.where(wins, hit.priority, best_priority)
+        ruled[where & (ruled < 0)] = SEVERITY[hit.action]  # ranked: a row's first hit decides
         for index in np.flatnonzero(where):
             hits[index].append(hit)
-    lowered_block = model_block & (best_severity == 1)  # a review rule keeps a model block
-    final = np.where(lowered_block, 2, best_severity)
+    severity = np.where(ruled >= 0, ruled, np.where(model_block, 2, 0))
+    lowered_block = model_block & (severity == 1)  # a review rule keeps a model block
+    final = np.where(lowered_block, 2, severity)
     return RuleDecisions([BY_SEVERITY[s] for s in final.tolist()], hits)
 
 
 def _deciding_first(found: list[tuple[RuleHit, Mask]]) -> list[tuple[RuleHit, Mask]]:
-    """The hits by priority, then the stricter action, otherwise as found (a stable sort): each
-    row's hits, appended in this order, are in it already, without a sort a row."""
+    """The hits by priority, then the stricter action, otherwise as found (a stable sort): a row's
+    first hit is its deciding one, and its hits, appended in this order, need no sort a row."""
     return sorted(found, key=lambda pair: (-pair[0].priority, -SEVERITY[pair[0].action]))

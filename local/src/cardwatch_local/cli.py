@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 if TYPE_CHECKING:
     from cardwatch_ml.store_export import StoreHandles
@@ -70,7 +71,13 @@ def demo(
         from cardwatch_local.feedback_demo import run_feedback_demo
 
         raise typer.Exit(code=run_feedback_demo(console, size, path, control=control))
-    code = run_demo(console, size, path, ephemeral=ephemeral, wait_for_digests=wait_for_digests)
+    from cardwatch_local.running_demo import DemoError
+
+    try:
+        code = run_demo(console, size, path, ephemeral=ephemeral, wait_for_digests=wait_for_digests)
+    except DemoError as exc:
+        console.print(f"[red]the demo could not run[/]: {escape(str(exc))}")
+        raise typer.Exit(code=1) from exc
     raise typer.Exit(code=code)
 
 

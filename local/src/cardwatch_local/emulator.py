@@ -20,6 +20,10 @@ from cardwatch_local.settings import LocalSettings
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "cardwatch", "AWS_SECRET_ACCESS_KEY": "cardwatch"}
 
 
+class EmulatorError(RuntimeError):
+    """The emulator could not start: its port is taken, or it exited or went unanswered."""
+
+
 def _free_port(host: str) -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
@@ -44,13 +48,13 @@ def _wait_until_serving(endpoint: str, child: subprocess.Popen[bytes], timeout_s
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if child.poll() is not None:
-            raise RuntimeError(f"the emulator exited at start (code {child.returncode})")
+            raise EmulatorError(f"the emulator exited at start (code {child.returncode})")
         try:
             with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=2):  # noqa: S310
                 return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError(f"the emulator did not answer at {endpoint} within {timeout_s:g} s")
+    raise EmulatorError(f"the emulator did not answer at {endpoint} within {timeout_s:g} s")
 
 
 @contextmanager
@@ -62,7 +66,7 @@ def embedded_aws(settings: LocalSettings, start_timeout_s: float = 60.0) -> Iter
     and on its own if this process dies (its stdin pipe closes)."""
     port = settings.local_port or _free_port(settings.local_host)
     if _in_use(settings.local_host, port):
-        raise RuntimeError(
+        raise EmulatorError(
             f"port {port} is in use; stop what runs there or set CARDWATCH_LOCAL_PORT=0"
         )
     command = [sys.executable, "-m", "cardwatch_local.emulator", settings.local_host, str(port)]

@@ -59,10 +59,19 @@ def ensure_stack(settings: LocalSettings, console: Console) -> tuple[dict[str, A
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    state = wait_for_state(settings, START_TIMEOUT_S, pid=child.pid)
-    if state is None:
+    state = wait_for_state(settings, START_TIMEOUT_S, child.pid, lambda: child.poll() is None)
+    if state is not None:
+        return state, True
+    if child.poll() is None:
         raise DemoError(f"the local stack did not start in {START_TIMEOUT_S:g} s; see {log}")
-    return state, True
+    exited = f"`cardwatch local up` exited, code {child.returncode}; log: {log}"
+    raise DemoError(f"{_last_line(log)} ({exited})")
+
+
+def _last_line(log: Path) -> str:
+    """The last line the `up` process wrote: its reason, when it stopped on an error."""
+    lines = [line.strip() for line in log.read_text(encoding="utf-8").splitlines()]
+    return next((line for line in reversed(lines) if line), "no output")
 
 
 @contextmanager

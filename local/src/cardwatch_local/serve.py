@@ -219,14 +219,20 @@ async def _run_until(
 
 
 def wait_for_state(
-    settings: LocalSettings, timeout_s: float, pid: int | None = None
+    settings: LocalSettings,
+    timeout_s: float,
+    pid: int | None = None,
+    alive: Callable[[], bool] = lambda: True,
 ) -> dict[str, Any] | None:
-    """The state file once `up` has written it (None after `timeout_s`); with `pid`, only the
-    one that process wrote: a file left by an earlier `up` that died names another process."""
+    """The state file once `up` has written it (None after `timeout_s`, or as soon as `alive`
+    says the `up` process has ended); with `pid`, only the one that process wrote: a file left
+    by an earlier `up` that died names another process."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         state = read_state(settings)
         if state is not None and (pid is None or state.get("pid") == pid):
             return state
+        if not alive():
+            return None
         time.sleep(0.2)
     return None

@@ -1,7 +1,11 @@
 """The `local up` state file is replaced atomically: `status`/`down` never read half of it; and
-a demo that starts a stack waits for that stack's file, not one an earlier `up` left behind."""
+a demo that starts a stack waits for that stack's file, not one an earlier `up` left behind, and
+stops waiting once that `up` has ended."""
 
+import time
 from pathlib import Path
+
+import pytest
 
 from cardwatch_local.serve import read_state, wait_for_state, write_state_file
 from cardwatch_local.settings import LocalSettings
@@ -31,4 +35,19 @@ def test_waiting_for_a_new_stack_ignores_a_file_an_earlier_one_left(tmp_path: Pa
     assert wait_for_state(settings, timeout_s=0.5, pid=4_000_002) == {
         "pid": 4_000_002,
         "endpoint": "http://127.0.0.1:4566",
+    }
+
+
+def test_waiting_stops_once_the_up_process_has_ended(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_sleep(_seconds: float) -> None:
+        raise AssertionError("waited for a process that has ended")
+
+    monkeypatch.setattr(time, "sleep", no_sleep)
+    settings = LocalSettings(local_state_dir=tmp_path)
+    assert wait_for_state(settings, timeout_s=60, pid=4_000_003, alive=lambda: False) is None
+    write_state_file(settings, {"pid": 4_000_003})
+    assert wait_for_state(settings, timeout_s=60, pid=4_000_003, alive=lambda: False) == {
+        "pid": 4_000_003
     }

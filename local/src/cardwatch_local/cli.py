@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from cardwatch_local.emulator_error import EmulatorError
+
 if TYPE_CHECKING:
     from cardwatch_ml.store_export import StoreHandles
 
@@ -83,7 +85,9 @@ def demo(
 
 @app.command()
 def chaos(
-    transactions: Annotated[int, typer.Option(help="simulated transactions to upload")] = 100_000,
+    transactions: Annotated[
+        int, typer.Option(min=50, help="simulated transactions to upload (at least 50)")
+    ] = 100_000,
     summary_json: Annotated[
         str | None, typer.Option(help="where to write the table as JSON (default: state folder)")
     ] = None,
@@ -200,8 +204,14 @@ _register_label_command()
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point. An emulator that cannot start (its port taken, say) is one line
+    of reason and exit code 1, whichever command started it, not a traceback."""
+    try:
+        app()
+    except EmulatorError as exc:
+        message = f"[red]the local stack could not start[/]: {escape(str(exc))}"
+        console.print(message, soft_wrap=True)
+        raise SystemExit(1) from exc
 
 
 if __name__ == "__main__":

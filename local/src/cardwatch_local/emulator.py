@@ -15,13 +15,10 @@ from contextlib import contextmanager
 from moto.server import ThreadedMotoServer
 
 from cardwatch_local import moto_fixes
+from cardwatch_local.emulator_error import EmulatorError
 from cardwatch_local.settings import LocalSettings
 
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "cardwatch", "AWS_SECRET_ACCESS_KEY": "cardwatch"}
-
-
-class EmulatorError(RuntimeError):
-    """The emulator could not start: its port is taken, or it exited or went unanswered."""
 
 
 def _free_port(host: str) -> int:

@@ -72,7 +72,6 @@ def up(
     model: Annotated[bool, typer.Option(help="train and promote a small demo model")] = True,
 ) -> None:
     """Start moto, deploy the templates, and serve every function's trigger until stopped."""
-    from cardwatch_local.emulator import EmulatorError
     from cardwatch_local.serve import Served, serve
     from cardwatch_local.stack import LocalStack
 
@@ -96,13 +95,7 @@ def up(
     def ready(served: Served) -> None:
         console.print(_ready_table(served.endpoint, served.stack.bucket, served.stack.environment))
 
-    try:
-        serve(settings, stop, on_ready=ready, prepare=prepare)
-    except EmulatorError as exc:
-        console.print(
-            f"[red]the local stack could not start[/]: {escape(str(exc))}", soft_wrap=True
-        )
-        raise typer.Exit(code=1) from exc
+    serve(settings, stop, on_ready=ready, prepare=prepare)
     console.print("stopped")
 
 

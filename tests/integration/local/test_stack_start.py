@@ -1,20 +1,20 @@
-"""A local stack that cannot start says why at once: `local up` names the taken port, and the
-demo that started it stops waiting when it ends and gives that reason."""
+"""An embedded emulator that cannot start says why at once, whichever command started it: the
+CLI names the taken port in one line and exits 1, and the demo that started `local up` stops
+waiting when it ends and gives that reason."""
 
 from __future__ import annotations
 
 import io
-import signal
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from rich.console import Console
-from typer.testing import CliRunner
 
 from cardwatch_local import running_demo
-from cardwatch_local.cli import app
 from cardwatch_local.running_demo import DemoError, ensure_stack
 from cardwatch_local.settings import LocalSettings
 
@@ -30,24 +30,25 @@ def taken_port(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]
         port = int(sock.getsockname()[1])
         monkeypatch.setenv("CARDWATCH_LOCAL_PORT", str(port))
         monkeypatch.setenv("CARDWATCH_LOCAL_STATE_DIR", str(tmp_path))
+        monkeypatch.setenv("COLUMNS", "80")
         yield port
 
 
-@pytest.fixture
-def signal_handlers() -> Iterator[None]:
-    """`local up` takes SIGINT and SIGTERM for itself: give them back."""
-    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
-    yield
-    for signum, handler in saved.items():
-        signal.signal(signum, handler)
-
-
-@pytest.mark.usefixtures("signal_handlers")
-def test_local_up_names_the_taken_port_and_fails(taken_port: int) -> None:
-    result = CliRunner().invoke(app, ["local", "up", "--no-model"], env={"COLUMNS": "80"})
-    assert result.exit_code == 1
-    assert f"the local stack could not start: port {taken_port} is in use" in result.output
-    assert "Traceback" not in result.output
+@pytest.mark.parametrize(
+    "command", [["local", "up", "--no-model"], ["chaos", "--transactions", "50"]]
+)
+def test_the_cli_names_the_taken_port_and_fails(taken_port: int, command: list[str]) -> None:
+    run = subprocess.run(  # noqa: S603 - the console script's entry point, as a user runs it
+        [sys.executable, "-m", "cardwatch_local.cli", *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 1
+    reason = f"the local stack could not start: port {taken_port} is in use"
+    assert run.stdout.strip().splitlines()[-1].startswith(reason)
+    assert "Traceback" not in run.stdout + run.stderr
 
 
 def test_the_demo_stops_waiting_when_local_up_fails_and_says_why(

@@ -26,3 +26,10 @@ def test_label_refuses_a_malformed_id_and_an_unknown_outcome() -> None:
     assert "is not a transaction id" in bad_id.output
     bad_outcome = runner.invoke(app, ["label", "tx-1", "maybe"])
     assert bad_outcome.exit_code == 2
+
+
+def test_chaos_refuses_fewer_transactions_than_its_plan_takes() -> None:
+    result = runner.invoke(app, ["chaos", "--transactions", "10"], env={"COLUMNS": "120"})
+    assert result.exit_code == 2
+    assert "Invalid value for '--transactions'" in result.output
+    assert "greater than or equal to 50" in result.output

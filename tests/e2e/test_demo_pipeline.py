@@ -42,7 +42,7 @@ def test_small_demo_loses_nothing(tmp_path: Path) -> None:
     assert reasons["card number fails the Luhn check"] == 1
     assert reasons["amount must be positive"] == 1
     assert reasons["currency XYZ is not supported"] == 1
-    assert reasons["Input should have timezone info"] == 1
+    assert reasons["timestamp needs a UTC offset, e.g. 2026-11-20T09:15:00+01:00"] == 1
     assert reasons["looks like a card number; card numbers belong in card_number only"] == 1
     assert summary["alerts_sent"] == summary["frauds_flagged"], "one email per fraud verdict"
     assert summary["dlq_messages"] == 0

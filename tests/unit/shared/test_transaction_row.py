@@ -73,14 +73,24 @@ def test_card_number_hidden_in_repr() -> None:
         ("amount", "1e308", "amount exceeds the limit of 1000000"),
         ("amount", "abc", "amount is not a number"),
         ("currency", "XXX", "currency XXX is not supported"),
-        ("currency", "eur", "String should match pattern"),
-        ("timestamp", "2026-11-20T09:15:00", "Input should have timezone info"),
+        ("currency", "eur", "currency must be a 3-letter code in capitals (ISO 4217), e.g. EUR"),
+        ("timestamp", "2026-11-20T09:15:00", "timestamp needs a UTC offset, e.g. 2026-11-20T09:15"),
+        ("timestamp", "yesterday", "timestamp is not an ISO 8601 date and time, e.g."),
         ("timestamp", "1969-12-31T23:59:59Z", "timestamp is before 1970"),
         ("timestamp", "2999-01-01T00:00:00Z", "timestamp is in the future"),
-        ("mcc", "54", "String should match pattern"),
-        ("channel", "atm", "Input should be 'card_present' or 'card_not_present'"),
-        ("latitude", "91", "Input should be less than or equal to 90"),
-        ("merchant_id", "", "String should have at least 1 character"),
+        ("mcc", "54", "mcc must be 4 digits"),
+        ("country", "fr", "country must be a 2-letter code in capitals (ISO 3166-1), e.g. FR"),
+        (
+            "transaction_id",
+            "a b",
+            "transaction_id must be made of letters, digits and . _ : - only",
+        ),
+        ("channel", "atm", "channel must be 'card_present' or 'card_not_present'"),
+        ("latitude", "91", "latitude must be at most 90"),
+        ("longitude", "-180.5", "longitude must be at least -180"),
+        ("latitude", "north", "latitude is not a number"),
+        ("merchant_id", "", "merchant_id is empty"),
+        ("merchant_name", "x" * 129, "merchant_name must have at most 128 characters"),
         ("merchant_name", f"card {TEST_PANS[2]}", "looks like a card number"),
     ],
 )
@@ -110,7 +120,7 @@ def test_unknown_columns_are_ignored() -> None:
 def test_missing_required_column() -> None:
     row = good_row()
     del row["terminal_id"]
-    assert errors_of(row) == [("terminal_id", "Field required")]
+    assert errors_of(row) == [("terminal_id", "terminal_id is missing")]
 
 
 def test_near_future_within_tolerance() -> None:

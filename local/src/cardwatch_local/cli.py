@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from cardwatch_local.emulator_error import EmulatorError
+from cardwatch_tui.stack_unreachable import StackUnreachableError
 
 if TYPE_CHECKING:
     from cardwatch_ml.store_export import StoreHandles
@@ -204,13 +205,17 @@ _register_label_command()
 
 
 def main() -> None:
-    """Console-script entry point. An emulator that cannot start (its port taken, say) is one line
-    of reason and exit code 1, whichever command started it, not a traceback."""
+    """Console-script entry point. An emulator that cannot start (its port taken, say) or a stack
+    that cannot be reached (not started) is one line of reason and exit code 1, whichever command
+    met it, not a traceback."""
     try:
         app()
     except EmulatorError as exc:
         message = f"[red]the local stack could not start[/]: {escape(str(exc))}"
         console.print(message, soft_wrap=True)
+        raise SystemExit(1) from exc
+    except StackUnreachableError as exc:
+        console.print(f"[red]{escape(str(exc))}[/]", soft_wrap=True)
         raise SystemExit(1) from exc
 
 

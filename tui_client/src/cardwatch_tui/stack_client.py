@@ -31,12 +31,9 @@ from cardwatch_shared.review_queue import ReviewQueue
 from cardwatch_shared.rule_registry import RuleRegistry, RulesPointer
 from cardwatch_shared.state_keys import card_key, card_risk_key
 from cardwatch_tui.settings import TuiSettings
+from cardwatch_tui.stack_unreachable import StackUnreachableError
 
 DLQ_OUTPUTS = ("EventDeliveryDLQArn", "IngestFailureDLQArn", "ScorerDLQArn", "NotifierDLQArn")
-
-
-class StackUnreachableError(RuntimeError):
-    """The stack cannot be reached or is not deployed; the message says how to start it."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
 
 from cardwatch_tui.batch import Batch, Entry
 from cardwatch_tui.messages import BatchUploaded, EditEntry
-from cardwatch_tui.stack_client import StackUnreachableError
+from cardwatch_tui.stack_unreachable import StackUnreachableError
 
 COLUMNS = ("transaction", "card", "amount", "merchant", "category", "time", "channel")
 

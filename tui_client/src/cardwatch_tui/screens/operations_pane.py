@@ -14,7 +14,8 @@ from textual.widgets import Button, DataTable, Static
 
 from cardwatch_shared.drift_reading import DriftReading
 from cardwatch_tui.screens.rules_panel import RulesPanel
-from cardwatch_tui.stack_client import StackClient, StackUnreachableError
+from cardwatch_tui.stack_client import StackClient
+from cardwatch_tui.stack_unreachable import StackUnreachableError
 
 
 def model_line(model: dict[str, Any] | None) -> str:

@@ -16,7 +16,8 @@ from cardwatch_shared.contracts import Verdict
 from cardwatch_shared.contracts.label import Label, LabelSource, LabelValue
 from cardwatch_shared.label_store import LabelOutcome
 from cardwatch_tui.messages import LabelRecorded
-from cardwatch_tui.stack_client import StackClient, StackUnreachableError
+from cardwatch_tui.stack_client import StackClient
+from cardwatch_tui.stack_unreachable import StackUnreachableError
 
 KEYS = "f fraud · l legit · n next · r reload"
 

@@ -19,7 +19,8 @@ from cardwatch_shared.card_number import CardNumberError
 from cardwatch_shared.contracts import ListEntry, RuleSet
 from cardwatch_shared.contracts.transaction import TOKEN_PATTERN
 from cardwatch_shared.rule_registry import RulesPointer
-from cardwatch_tui.stack_client import StackClient, StackUnreachableError
+from cardwatch_tui.stack_client import StackClient
+from cardwatch_tui.stack_unreachable import StackUnreachableError
 
 KINDS = [("card", "card"), ("terminal", "terminal"), ("merchant", "merchant")]
 ACTIONS = [("block", "block"), ("allow", "allow")]

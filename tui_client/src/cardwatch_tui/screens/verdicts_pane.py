@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from cardwatch_tui.stack_client import StackUnreachableError
+from cardwatch_tui.stack_unreachable import StackUnreachableError
 
 COLUMNS = ("transaction", "card", "amount", "score", "decision", "reasons", "model")
 

@@ -1,0 +1,43 @@
+"""A command that talks to a stack which is not running says so in one line, with how to start
+it, and exits 1: the CLI's entry point tells it for every such command, not a traceback."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def _free_port() -> int:
+    """A port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["rules", "list"], ["label", "tx-1", "fraud"], ["model", "list"]],
+)
+def test_a_command_without_a_stack_says_how_to_start_one(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CARDWATCH_AWS_ENDPOINT_URL", f"http://127.0.0.1:{_free_port()}")
+    monkeypatch.setenv("CARDWATCH_LOCAL_STATE_DIR", str(tmp_path))
+    run = subprocess.run(  # noqa: S603 - the console script's entry point, as a user runs it
+        [sys.executable, "-m", "cardwatch_local.cli", *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 1
+    [line] = run.stdout.strip().splitlines()
+    assert "stack at http://127.0.0.1:" in line
+    assert line.endswith("start it with `cardwatch local up` (or `make demo`)")
+    assert "Traceback" not in run.stdout + run.stderr

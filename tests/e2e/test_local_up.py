@@ -18,6 +18,7 @@ from tests.support.local_stack import local_s3, wait_until
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
+RULES = ROOT / "examples" / "rules" / "example.yaml"
 runner = CliRunner()
 
 
@@ -41,6 +42,7 @@ def test_up_status_upload_down(local_up: subprocess.Popen[str]) -> None:
     dlq = runner.invoke(app, ["dlq", "list"], env={"COLUMNS": "200"})
     assert dlq.exit_code == 0, dlq.output
     assert "cardwatch-local-ingest-failure-dlq" in dlq.output
+    _rules_list_then_publish()
     down = runner.invoke(app, ["local", "down"])
     assert down.exit_code == 0, down.output
     assert local_up.wait(timeout=30) == 0
@@ -48,6 +50,19 @@ def test_up_status_upload_down(local_up: subprocess.Popen[str]) -> None:
     after = runner.invoke(app, ["local", "status"])
     assert after.exit_code == 1
     assert "not running" in after.output
+
+
+def _rules_list_then_publish() -> None:
+    """`rules list` says none is published, then lists the one `rules publish` made live."""
+    empty = runner.invoke(app, ["rules", "list"], env={"COLUMNS": "200"})
+    assert empty.exit_code == 0, empty.output
+    assert "no rule set published yet" in empty.output
+    published = runner.invoke(app, ["rules", "publish", str(RULES)], env={"COLUMNS": "200"})
+    assert published.exit_code == 0, published.output
+    listed = runner.invoke(app, ["rules", "list"], env={"COLUMNS": "200"})
+    assert listed.exit_code == 0, listed.output
+    assert "●" in listed.output
+    assert "no rule set published" not in listed.output
 
 
 def _wait_for_output(args: list[str], expected: str, timeout_s: float) -> str:

@@ -157,11 +157,15 @@ def list_row(entry: ListEntry) -> tuple[str, str, str, str, str]:
 def list_versions() -> None:
     """Published rule-set versions; the live one marked."""
     registry = _stack().rule_registry()
+    versions = registry.versions()
+    if not versions:
+        console.print("no rule set published yet: `cardwatch rules publish FILE` publishes one")
+        return
     live = registry.pointer()
     table = Table(title="rule sets")
     for column in ("version", "rules", "list entries", "live"):
         table.add_column(column)
-    for pointer in registry.versions():
+    for pointer in versions:
         mark = "●" if live and live.version == pointer.version else ""
         table.add_row(pointer.version, str(pointer.rules), str(pointer.list_entries), mark)
     console.print(table)

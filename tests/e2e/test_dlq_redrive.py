@@ -61,6 +61,19 @@ def _alert_in_doubt(clients: dict[str, Any], stack: Any, transaction_id: str) ->
     return transaction_id
 
 
+def _show_finds_queues_by_short_name() -> None:
+    """`dlq show scorer` is the scorer's queue; a name that is no queue lists the queues."""
+    shown = runner.invoke(app, ["dlq", "show", "scorer"], env={"COLUMNS": "250"})
+    assert shown.exit_code == 0, shown.output
+    assert "cardwatch-local-scorer-dlq" in shown.output
+    assert "RetryAttemptsExhausted" in shown.output  # the ESM's condition: no model to score with
+    unknown = runner.invoke(app, ["dlq", "show", "nope"], env={"COLUMNS": "250"})
+    assert unknown.exit_code == 2
+    assert "no dead-letter queue nope; the queues: cardwatch-local-event-delivery-dlq" in (
+        unknown.output
+    )
+
+
 def test_scorer_dead_letters_come_back_as_verdicts(local_up: subprocess.Popen[str]) -> None:
     state = wait_for_state(LocalSettings(), timeout_s=240)
     assert state is not None
@@ -72,17 +85,20 @@ def test_scorer_dead_letters_come_back_as_verdicts(local_up: subprocess.Popen[st
         assert wait_until(lambda: _depth(clients, "cardwatch-local-scorer-dlq") > 0, 120)
         assert scan_table(clients["dynamodb"], stack.verdicts_table) == []
         train_demo_model(stack, clients, DemoSize(train_cards=250, train_days=25))
+    _show_finds_queues_by_short_name()
     result = runner.invoke(app, ["dlq", "redrive", "cardwatch-local-scorer-dlq"])
     assert result.exit_code == 0, result.output
     assert "0 kept" in result.output
+    emptied = runner.invoke(app, ["dlq", "show", "scorer"])
+    assert emptied.output.strip() == "cardwatch-local-scorer-dlq: no messages waiting"
     with client_environment(state["endpoint"]) as clients:
         verdicts = scan_table(clients["dynamodb"], stack.verdicts_table)
         assert len(verdicts) == 4, "the example's four valid rows"
         assert _depth(clients, "cardwatch-local-scorer-dlq") == 0
         doubtful = _alert_in_doubt(clients, stack, verdicts[0]["transaction_id"]["S"])
-    result = runner.invoke(app, ["dlq", "redrive", "cardwatch-local-notifier-dlq"])
+    result = runner.invoke(app, ["dlq", "redrive", "notifier"])
     assert result.exit_code == 0, result.output
-    assert "1 redriven, 0 kept" in result.output
+    assert "cardwatch-local-notifier-dlq: 1 redriven, 0 kept" in result.output
     with client_environment(state["endpoint"]) as clients:
         status = _alert_status(clients, stack, doubtful)
         assert status == "sent", "the alert in doubt was sent again"

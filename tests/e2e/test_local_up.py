@@ -82,6 +82,9 @@ def test_function_logs_reach_the_local_cloudwatch_logs(local_up: subprocess.Pope
     assert state is not None
     s3 = local_s3(state["endpoint"])
     s3.upload_file(str(ROOT / "examples" / "transactions.csv"), state["bucket"], "incoming/b.csv")
+    unknown = runner.invoke(app, ["logs", "tail", "nope"], env={"COLUMNS": "250"})
+    assert unknown.exit_code == 2
+    assert "no function nope; the functions: ingest, scorer, notifier, digest" in unknown.output
     tail = _wait_for_output(["logs", "tail", "ingest"], "ingest report", timeout_s=60)
     assert "ingest report" in tail
     assert "digest" not in tail.lower(), "each function's lines go to its own log group"

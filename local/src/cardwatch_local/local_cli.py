@@ -23,6 +23,8 @@ local_app = typer.Typer(help="The local stack: moto server, the SAM templates, t
 dlq_app = typer.Typer(help="The dead-letter queues: what failed and why.")
 logs_app = typer.Typer(help="Function logs of the local stack and the saved Logs Insights queries.")
 console = Console()
+FUNCTIONS = ("ingest", "scorer", "notifier", "digest")
+_QUEUE_HELP = "queue name, e.g. cardwatch-local-scorer-dlq, or the start of its short name: scorer"
 
 
 def _running(settings: LocalSettings) -> dict[str, Any] | None:
@@ -124,6 +126,21 @@ def _queue_depths(sqs: Any) -> dict[str, int]:
         )
         depths[url.rsplit("/", 1)[1]] = int(attrs["Attributes"]["ApproximateNumberOfMessages"])
     return depths
+
+
+def _dead_letter_queue(sqs: Any, state: dict[str, Any], queue: str) -> str:
+    """The URL of a dead-letter queue named in full or by the start of its short name (`scorer`,
+    `ingest`); an unknown or ambiguous name is a usage error that lists the queues."""
+    names = sorted(name for name in _queue_depths(sqs) if name.endswith("-dlq"))
+    prefix = f"cardwatch-{state['environment']}-"
+    matches = [n for n in names if n == queue or n.removeprefix(prefix).startswith(queue)]
+    if len(matches) == 1:
+        return str(sqs.get_queue_url(QueueName=matches[0])["QueueUrl"])
+    console.print(
+        f"[red]no dead-letter queue {escape(queue)}[/]; the queues: {', '.join(names)}",
+        soft_wrap=True,
+    )
+    raise typer.Exit(code=2)
 
 
 def _current_model(s3: Any, bucket: str) -> str:
@@ -246,21 +263,25 @@ def list_queues() -> None:
 
 @dlq_app.command()
 def show(
-    queue: Annotated[str, typer.Argument(help="queue name, e.g. cardwatch-local-scorer-dlq")],
+    queue: Annotated[str, typer.Argument(help=_QUEUE_HELP)],
     limit: Annotated[int, typer.Option(help="messages to show")] = 10,
 ) -> None:
     """The messages of one dead-letter queue with their reasons (left in the queue)."""
     state = _require_running(LocalSettings())
     sqs = _clients(state["endpoint"])["sqs"]
-    url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+    url = _dead_letter_queue(sqs, state, queue)
     reply = sqs.receive_message(
         QueueUrl=url, MaxNumberOfMessages=min(limit, 10), VisibilityTimeout=0
     )
-    table = Table(title=queue)
+    messages = reply.get("Messages", [])
+    if not messages:
+        console.print(f"{escape(url.rsplit('/', 1)[1])}: no messages waiting")
+        return
+    table = Table(title=url.rsplit("/", 1)[1])
     table.add_column("sent")
     table.add_column("reason")
     table.add_column("batch (batch_id in the logs)")
-    for message in reply.get("Messages", []):
+    for message in messages:
         body = json.loads(message["Body"])
         batch = dead_letters.batch_id(body) or ""
         table.add_row(str(body.get("timestamp", "")), dead_letters.reason(body), batch)
@@ -274,7 +295,7 @@ def _function_name(state: dict[str, Any], function: str) -> str:
 
 @logs_app.command("tail")
 def tail_logs(
-    function: Annotated[str, typer.Argument(help="ingest, scorer, notifier or digest")],
+    function: Annotated[str, typer.Argument(help=", ".join(FUNCTIONS))],
     minutes: Annotated[float, typer.Option(help="how far back")] = 60,
     limit: Annotated[int, typer.Option(help="at most this many lines (the newest)")] = 50,
 ) -> None:
@@ -282,8 +303,20 @@ def tail_logs(
     from cardwatch_local.function_logs import tail
 
     state = _require_running(LocalSettings())
+    full = _function_name(state, function)
+    if full not in {_function_name(state, known) for known in FUNCTIONS}:
+        console.print(
+            f"[red]no function {escape(function)}[/]; the functions: {', '.join(FUNCTIONS)}"
+        )
+        raise typer.Exit(code=2)
+    logs = _clients(state["endpoint"])["logs"]
     since = int((time.time() - minutes * 60) * 1000)
-    events = tail(_clients(state["endpoint"])["logs"], _function_name(state, function), since)
+    try:
+        events = tail(logs, full, since)
+    except logs.exceptions.ResourceNotFoundException:
+        events = []  # its log group is made with its first line
+    if not events:
+        console.print(f"no log lines from {full} in the last {minutes:g} minutes")
     for event in events[-limit:]:
         try:
             line = json.loads(event["message"])
@@ -322,7 +355,7 @@ def query_logs(
     logs = _clients(state["endpoint"])["logs"]
     since = int((time.time() - minutes * 60) * 1000)
     rows = []
-    for function in ("ingest", "scorer", "notifier", "digest"):
+    for function in FUNCTIONS:
         full = _function_name(state, function)
         try:
             events = tail(logs, full, since)
@@ -341,7 +374,7 @@ def query_logs(
 
 @dlq_app.command("redrive")
 def redrive_queue(
-    queue: Annotated[str, typer.Argument(help="queue name, e.g. cardwatch-local-scorer-dlq")],
+    queue: Annotated[str, typer.Argument(help=_QUEUE_HELP)],
 ) -> None:
     """Send each message back where it failed; what fails again stays, with the reason."""
     from cardwatch_local.dlq_redrive import Redriver, redrive
@@ -355,12 +388,13 @@ def redrive_queue(
         with client_environment(state["endpoint"]) as clients:
             stack = read(clients, state["environment"])
             os.environ.update(stack.variables | RUNTIME_ENVIRONMENT)
-            url = clients["sqs"].get_queue_url(QueueName=queue)["QueueUrl"]
+            url = _dead_letter_queue(clients["sqs"], state, queue)
             result = redrive(clients["sqs"], url, Redriver(stack, clients).one)
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    console.print(f"{queue}: {result.redriven} redriven, {len(result.kept)} kept")
+    name = url.rsplit("/", 1)[1]
+    console.print(f"{name}: {result.redriven} redriven, {len(result.kept)} kept")
     for why in result.kept:
         console.print(f"  kept: {why}", markup=False)
     if result.kept:

@@ -100,10 +100,15 @@ class BundleStore:
         return manifest.version
 
     def manifest(self, version: str) -> ModelManifest:
-        """The manifest of a published version."""
-        body = self._s3.get_object(
-            Bucket=self._bucket, Key=f"{MODELS_PREFIX}{version}/manifest.json"
-        )
+        """The manifest of a published version (`BundleError` when there is none)."""
+        try:
+            body = self._s3.get_object(
+                Bucket=self._bucket, Key=f"{MODELS_PREFIX}{version}/manifest.json"
+            )
+        except self._s3.exceptions.NoSuchKey:
+            raise BundleError(
+                f"no published model {version}: `cardwatch model list` shows them"
+            ) from None
         return ModelManifest.model_validate_json(body["Body"].read())
 
     def fetch(self, version: str) -> Bundle:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(
@@ -368,7 +369,9 @@ def promote(
     try:
         pointer = store.promote(version, force=force)
     except BundleError as error:
-        console.print(f"[red]refused:[/red] {error} (--force to promote anyway)")
+        forcible = compared is not None and not compared.better
+        hint = " (--force to promote anyway)" if forcible else ""
+        console.print(f"[red]refused:[/red] {escape(str(error))}{hint}", soft_wrap=True)
         raise typer.Exit(code=1) from error
     console.print(f"current: {pointer.version}")
 
@@ -377,7 +380,13 @@ def promote(
 def rollback(bucket: Bucket = None) -> None:
     """Make the previous current version current again."""
     from cardwatch_ml.bundle import BundleStore
+    from cardwatch_shared.model_manifest import BundleError
 
     store = _store(bucket)
     assert isinstance(store, BundleStore)
-    console.print(f"current: {store.rollback().version}")
+    try:
+        pointer = store.rollback()
+    except BundleError as error:
+        console.print(f"[red]refused:[/red] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(code=1) from error
+    console.print(f"current: {pointer.version}")

@@ -120,3 +120,20 @@ def test_a_named_bucket_needs_no_stack(
     }
     listed = run("model", "list", "--bucket", "cardwatch-named-bucket")
     assert "named-1" in listed
+
+
+def test_promote_or_rollback_without_the_model_refuses_in_one_line(
+    aws_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CARDWATCH_MODELS_BUCKET", "cardwatch-models-empty")
+    client("s3").create_bucket(Bucket="cardwatch-models-empty")
+    for args, reason in (
+        (
+            ["promote", "nope"],
+            "refused: no published model nope: `cardwatch model list` shows them",
+        ),
+        (["rollback"], "refused: no previous model to roll back to"),
+    ):
+        result = runner.invoke(app, ["model", *args], env={"COLUMNS": "200"})
+        assert result.exit_code == 1, result.output
+        assert result.output.strip() == reason

@@ -27,8 +27,8 @@ _PASSTHROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
 
 @app.command()
 def demo(
-    cards: Annotated[int, typer.Option(help="cards to simulate")] = 100,
-    days: Annotated[int, typer.Option(help="days to simulate")] = 14,
+    cards: Annotated[int, typer.Option(help="cards to simulate", min=1)] = 100,
+    days: Annotated[int, typer.Option(help="days to simulate", min=1)] = 14,
     summary_json: Annotated[
         str | None, typer.Option(help="where to write the summary (default: state folder)")
     ] = None,
@@ -158,7 +158,12 @@ def settings(
     from cardwatch_local.settings_reference import ENTRY_POINTS, reference, rows
 
     if write is not None:
-        write.write_text(reference(), encoding="utf-8")
+        try:
+            write.write_text(reference(), encoding="utf-8")
+        except OSError as error:
+            reason = f"[red]could not write {escape(str(write))}[/]: {error.strerror}"
+            console.print(reason, soft_wrap=True)
+            raise typer.Exit(code=1) from error
         console.print(f"wrote {write}")
         return
     for entry in ENTRY_POINTS:

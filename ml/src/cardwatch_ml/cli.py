@@ -51,8 +51,8 @@ def _store_handles() -> StoreHandles:
     )
 
 
-Days = Annotated[int, typer.Option(help="days to simulate")]
-Cards = Annotated[int, typer.Option(help="cards (customers) to simulate")]
+Days = Annotated[int, typer.Option(help="days to simulate", min=1)]
+Cards = Annotated[int, typer.Option(help="cards (customers) to simulate", min=1)]
 
 
 @app.command()
@@ -63,7 +63,7 @@ def simulate(
     ),
     days: Days = 30,
     cards: Cards = 2000,
-    terminals: Annotated[int, typer.Option()] = 4000,
+    terminals: Annotated[int, typer.Option(min=1)] = 4000,
     seed: Annotated[int, typer.Option()] = 42,
 ) -> None:
     """Labelled transactions in the upload CSV format; labels in a separate file."""
@@ -95,10 +95,16 @@ def _load(data: Path, labels: Path | None, mapping: Path | None) -> object:
 
 @app.command()
 def train(
-    data: Annotated[Path | None, typer.Option(help="upload CSV, Parquet, or foreign file")] = None,
-    labels: Annotated[Path | None, typer.Option(help="labels CSV of an upload CSV")] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(help="upload CSV, Parquet, or foreign file", exists=True, dir_okay=False),
+    ] = None,
+    labels: Annotated[
+        Path | None, typer.Option(help="labels CSV of an upload CSV", exists=True, dir_okay=False)
+    ] = None,
     mapping: Annotated[
-        Path | None, typer.Option(help="column-mapping YAML of a foreign file")
+        Path | None,
+        typer.Option(help="column-mapping YAML of a foreign file", exists=True, dir_okay=False),
     ] = None,
     out: Annotated[Path, typer.Option(help="folder for the bundle")] = Path("model-bundle"),
     alerts_per_day: Annotated[float, typer.Option(help="alert budget the threshold meets")] = 25,
@@ -209,10 +215,12 @@ def comparison_table(comparison: object) -> Table:
 
 @app.command()
 def evaluate(
-    bundle: Annotated[Path, typer.Option(help="bundle folder")],
-    data: Annotated[Path, typer.Option(help="labelled data to evaluate on")],
-    labels: Annotated[Path | None, typer.Option()] = None,
-    mapping: Annotated[Path | None, typer.Option()] = None,
+    bundle: Annotated[Path, typer.Option(help="bundle folder", exists=True, file_okay=False)],
+    data: Annotated[
+        Path, typer.Option(help="labelled data to evaluate on", exists=True, dir_okay=False)
+    ],
+    labels: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
+    mapping: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
     report: Annotated[Path, typer.Option(help="report folder")] = Path("model-report"),
 ) -> None:
     """Metrics (AUC, AP, CP@100, precision/recall at threshold, per scenario) and PNG plots."""
@@ -249,7 +257,10 @@ def _print_metrics(result: dict[str, float]) -> None:
 
 @app.command()
 def benchmark(
-    handbook: Annotated[Path, typer.Option(help="the handbook's transactions.parquet")],
+    handbook: Annotated[
+        Path,
+        typer.Option(help="the handbook's transactions.parquet", exists=True, dir_okay=False),
+    ],
     scores_out: Annotated[Path | None, typer.Option(help="CSV of TRANSACTION_ID,score")] = None,
 ) -> None:
     """The handbook's protocol; our figures beside the published table."""
@@ -305,7 +316,7 @@ Bucket = Annotated[str | None, typer.Option(help="bucket (default: CARDWATCH_MOD
 
 @app.command()
 def publish(
-    bundle: Annotated[Path, typer.Option(help="bundle folder")],
+    bundle: Annotated[Path, typer.Option(help="bundle folder", exists=True, file_okay=False)],
     bucket: Bucket = None,
     promote: Annotated[bool, typer.Option(help="make it current too")] = False,
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -33,3 +34,42 @@ def test_chaos_refuses_fewer_transactions_than_its_plan_takes() -> None:
     assert result.exit_code == 2
     assert "Invalid value for '--transactions'" in result.output
     assert "greater than or equal to 50" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["simulate", "--days", "0"], "--days"),
+        (["simulate", "--cards", "-1"], "--cards"),
+        (["simulate", "--terminals", "0"], "--terminals"),
+        (["demo", "--cards", "0"], "--cards"),
+        (["demo", "--days", "0"], "--days"),
+    ],
+)
+def test_a_size_below_one_is_a_usage_error(args: list[str], option: str) -> None:
+    result = runner.invoke(app, args, env={"COLUMNS": "120"})
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option}'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["model", "train", "--data", "/no/such.csv", "--labels", "/no/such.labels.csv"], "--data"),
+        (["model", "evaluate", "--bundle", "/no/such", "--data", "/no/such.csv"], "--bundle"),
+        (["model", "publish", "--bundle", "/no/such"], "--bundle"),
+        (["model", "benchmark", "--handbook", "/no/such.parquet"], "--handbook"),
+    ],
+)
+def test_a_missing_input_is_a_usage_error_that_names_it(args: list[str], option: str) -> None:
+    result = runner.invoke(app, args, env={"COLUMNS": "120"})
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option}'" in result.output
+    assert "does not exist" in result.output
+
+
+def test_settings_that_cannot_be_written_say_why(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["settings", "--write", str(tmp_path / "no" / "such.md")])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"could not write {tmp_path}")
+    assert "No such file or directory" in result.output

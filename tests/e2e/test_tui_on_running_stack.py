@@ -9,7 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Static
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select, Static
 from typer.testing import CliRunner
 
 from cardwatch_local.cli import app as cli_app
@@ -57,6 +58,7 @@ async def test_a_typed_transaction_gets_a_verdict(
         info = app.query_one("#rules-info", Static)
         await settle(pilot, lambda: "1 list entries" in str(info.render()), timeout_s=30)
         assert app.query_one("#list-value", Input).value == ""
+        await _refused_entry_says_why(app, pilot)
     stack = StackClient(settings)
     live = stack.live_rules()
     assert live is not None
@@ -65,6 +67,18 @@ async def test_a_typed_transaction_gets_a_verdict(
     assert (entry.kind.value, entry.action, entry.last4) == ("card", "block", "1111")
     assert entry.value == verdict["card_token"]  # the stack's key, as ingest used it
     check_rules_cli(tmp_path, live[0].version)
+
+
+async def _refused_entry_says_why(app: CardwatchApp, pilot: Pilot[None]) -> None:
+    """An entry the rule set's contract refuses is named in its words, and nothing is added."""
+    app.query_one("#list-kind", Select).value = "terminal"
+    app.query_one("#list-value", Input).value = "T-1"
+    app.query_one("#list-reason", Input).value = "x" * 161
+    app.query_one("#list-reason", Input).focus()
+    await pilot.press("enter")
+    info = app.query_one("#rules-info", Static)
+    await settle(pilot, lambda: "not added" in str(info.render()), timeout_s=30)
+    assert str(info.render()) == "rules: not added — reason must have at most 160 characters"
 
 
 def check_rules_cli(tmp_path: Path, live_version: str) -> None:

@@ -36,7 +36,7 @@ def _read(path: Path) -> RuleSet:
     try:
         return read_rules(path)
     except RuleSetFileError as error:
-        console.print(f"[red]refused[/]: {escape(str(error))}", highlight=False)
+        console.print(f"[red]refused[/]: {escape(str(error))}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from cardwatch_shared.contracts.field_errors import reason_of
 from cardwatch_shared.contracts.rule_set import ListEntry, RuleSet
 
 CURRENT_RULES_KEY = "rules/current.json"
@@ -39,11 +40,13 @@ class RulesPointer(BaseModel):
 
 
 def describe_errors(error: ValidationError) -> list[tuple[tuple[str | int, ...], str]]:
-    """(location, reason) of each problem, without the offending input."""
-    return [
-        (tuple(e["loc"]), e["msg"].removeprefix("Value error, "))
-        for e in error.errors(include_input=False)
-    ]
+    """(location, reason) of each problem, without the offending input, in the words of the
+    field's rule (`name must be a lower-case letter, …`)."""
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    for details in error.errors(include_input=False, include_url=False):
+        named = [part for part in details["loc"] if isinstance(part, str)]
+        problems.append((tuple(details["loc"]), reason_of(details, named[-1] if named else None)))
+    return problems
 
 
 def parse_body(body: bytes, sha256: str | None = None) -> RuleSet:

@@ -64,7 +64,7 @@ def test_publish_refuses_a_broken_file_before_touching_any_stack(tmp_path: Path)
     )
     result = CliRunner().invoke(app, ["rules", "publish", str(broken)], env={"COLUMNS": "200"})
     assert result.exit_code == 2
-    assert "line 2: rules.0.name: String should match pattern '^[a-z][a-z0-9_]{0,47}$'" in (
+    assert "line 2: rules.0.name: name must be a lower-case letter, then lower-case letters" in (
         result.output
     )
     assert "line 4: rules.0.when: amount is a number: compare it with a number" in result.output

@@ -1,5 +1,6 @@
-"""Reasons in the upload format's words: each pattern of the files people upload has a plain
-format, no reason echoes the input, and an error of an unknown kind keeps pydantic's message."""
+"""Reasons in the upload format's words: each pattern of the files people write (uploads, labels,
+rule sets) has a plain format, no reason echoes the input, and an error of an unknown kind keeps
+pydantic's message."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, Field, ValidationError
 
-from cardwatch_shared.contracts import Label, TransactionRow
+from cardwatch_shared.contracts import Label, RuleSet, TransactionRow
 from cardwatch_shared.contracts.field_errors import PATTERN_FORMATS, field_errors
 from tests.support.cards import TEST_PANS
 from tests.unit.shared.test_transaction_row import good_row
@@ -38,8 +39,8 @@ class _Amount(BaseModel):
 _DECIMAL_PATTERNS = set(_patterns(_Amount.model_json_schema()))
 
 
-@pytest.mark.parametrize("contract", [TransactionRow, Label])
-def test_every_pattern_of_an_uploaded_file_has_a_plain_format(contract: type[BaseModel]) -> None:
+@pytest.mark.parametrize("contract", [TransactionRow, Label, RuleSet])
+def test_every_pattern_of_a_file_people_write_has_a_plain_format(contract: type[BaseModel]) -> None:
     patterns = set(_patterns(contract.model_json_schema())) - _DECIMAL_PATTERNS
     assert patterns  # the walk found them
     assert patterns <= set(PATTERN_FORMATS)

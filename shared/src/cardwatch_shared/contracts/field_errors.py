@@ -16,12 +16,15 @@ from pydantic_core import ErrorDetails
 
 _PREFIXES = ("Value error, ", "Assertion failed, ")
 
-# The formats the contracts' patterns stand for, as the upload format's docs say them.
+# The formats the contracts' patterns stand for, as the upload format's and the rules' docs say
+# them.
 PATTERN_FORMATS: Mapping[str, str] = {
     r"^[A-Z]{3}$": "a 3-letter code in capitals (ISO 4217), e.g. EUR",
     r"^[A-Z]{2}$": "a 2-letter code in capitals (ISO 3166-1), e.g. FR",
     r"^\d{4}$": "4 digits",
     r"^[A-Za-z0-9._:-]+$": "made of letters, digits and . _ : - only",
+    r"^[a-z][a-z0-9_]{0,47}$": "a lower-case letter, then lower-case letters, digits or _ "
+    "(at most 48 in all), e.g. high_velocity",
 }
 _TIME_EXAMPLE = "e.g. 2026-11-20T09:15:00+01:00"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from pydantic import ValidationError
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -17,6 +18,7 @@ from textual.widgets import Button, DataTable, Input, Select, Static
 
 from cardwatch_shared.card_number import CardNumberError
 from cardwatch_shared.contracts import ListEntry, RuleSet
+from cardwatch_shared.contracts.field_errors import field_errors
 from cardwatch_shared.contracts.transaction import TOKEN_PATTERN
 from cardwatch_shared.rule_registry import RulesPointer
 from cardwatch_tui.stack_client import StackClient
@@ -120,6 +122,10 @@ class RulesPanel(Vertical):
         try:
             entry = self._entry(kind, value, action, reason)
             pointer = self._client().add_list_entry(entry)
+        except ValidationError as error:  # one line a field, in the rules' words
+            why = "; ".join(reason for _, reason in field_errors(error))
+            self.app.call_from_thread(self._say, f"rules: not added — {why}")
+            return
         except (StackUnreachableError, CardNumberError, ValueError) as error:
             self.app.call_from_thread(self._say, f"rules: not added — {error}")
             return

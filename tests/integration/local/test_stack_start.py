@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import io
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from rich.console import Console
 from cardwatch_local import running_demo
 from cardwatch_local.running_demo import DemoError, ensure_stack
 from cardwatch_local.settings import LocalSettings
+from tests.support.cli_process import run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -38,13 +37,7 @@ def taken_port(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]
     "command", [["local", "up", "--no-model"], ["chaos", "--transactions", "50"]]
 )
 def test_the_cli_names_the_taken_port_and_fails(taken_port: int, command: list[str]) -> None:
-    run = subprocess.run(  # noqa: S603 - the console script's entry point, as a user runs it
-        [sys.executable, "-m", "cardwatch_local.cli", *command],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    run = run_cli(*command)
     assert run.returncode == 1
     reason = f"the local stack could not start: port {taken_port} is in use"
     assert run.stdout.strip().splitlines()[-1].startswith(reason)

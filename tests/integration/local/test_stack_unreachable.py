@@ -4,11 +4,11 @@ it, and exits 1: the CLI's entry point tells it for every such command, not a tr
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.cli_process import run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -29,13 +29,7 @@ def test_a_command_without_a_stack_says_how_to_start_one(
 ) -> None:
     monkeypatch.setenv("CARDWATCH_AWS_ENDPOINT_URL", f"http://127.0.0.1:{_free_port()}")
     monkeypatch.setenv("CARDWATCH_LOCAL_STATE_DIR", str(tmp_path))
-    run = subprocess.run(  # noqa: S603 - the console script's entry point, as a user runs it
-        [sys.executable, "-m", "cardwatch_local.cli", *command],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    run = run_cli(*command)
     assert run.returncode == 1
     [line] = run.stdout.strip().splitlines()
     assert "stack at http://127.0.0.1:" in line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -210,9 +211,9 @@ _register_label_command()
 
 
 def main() -> None:
-    """Console-script entry point. An emulator that cannot start (its port taken, say) or a stack
-    that cannot be reached (not started) is one line of reason and exit code 1, whichever command
-    met it, not a traceback."""
+    """Console-script entry point. An emulator that cannot start (its port taken, say), a stack
+    that cannot be reached (not started) or AWS without credentials is one line of reason and exit
+    code 1, whichever command met it, not a traceback."""
     try:
         app()
     except EmulatorError as exc:
@@ -222,6 +223,24 @@ def main() -> None:
     except StackUnreachableError as exc:
         console.print(f"[red]{escape(str(exc))}[/]", soft_wrap=True)
         raise SystemExit(1) from exc
+    except Exception as exc:
+        if not _no_credentials(exc):
+            raise
+        console.print(f"[red]{NO_CREDENTIALS}[/]", soft_wrap=True)
+        raise SystemExit(1) from exc
+
+
+NO_CREDENTIALS = (
+    "no AWS credentials found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) "
+    "to reach a deployed stack"
+)
+
+
+def _no_credentials(error: Exception) -> bool:
+    """botocore's missing-credentials error, named without importing botocore at start-up (a
+    command that never made a client cannot have raised it)."""
+    exceptions = sys.modules.get("botocore.exceptions")
+    return exceptions is not None and isinstance(error, exceptions.NoCredentialsError)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ app = typer.Typer(
 console = Console()
 
 if TYPE_CHECKING:
+    from cardwatch_ml.bundle import Bundle
     from cardwatch_ml.handbook import BenchmarkResult
     from cardwatch_ml.store_export import StoreHandles
 
@@ -226,14 +227,14 @@ def evaluate(
     """Metrics (AUC, AP, CP@100, precision/recall at threshold, per scenario) and PNG plots."""
     import polars as pl
 
-    from cardwatch_ml.bundle import Bundle, load_estimator
+    from cardwatch_ml.bundle import load_estimator
     from cardwatch_ml.evaluation import metrics, write_report
     from cardwatch_ml.importance import permutation_importance
     from cardwatch_ml.training import with_features
-    from cardwatch_shared.model_manifest import ModelManifest
 
-    manifest = ModelManifest.model_validate_json((bundle / "manifest.json").read_text())
-    estimator = load_estimator(Bundle((bundle / manifest.model_file).read_bytes(), manifest))
+    local = _bundle_in(bundle)
+    manifest = local.manifest
+    estimator = load_estimator(local)
     frame = _load(data, labels, mapping)
     assert isinstance(frame, pl.DataFrame)
     scored_data = with_features(frame)
@@ -299,6 +300,19 @@ def _explain(result: BenchmarkResult, handbook: Path) -> None:
     console.print(ceiling_table(ceiling(scored), ours), soft_wrap=True)
 
 
+def _bundle_in(folder: Path) -> Bundle:
+    """The bundle `model train --out` wrote to `folder`; a folder without one is a usage error."""
+    from cardwatch_ml.bundle import Bundle
+    from cardwatch_shared.model_manifest import ModelManifest
+
+    try:
+        manifest = ModelManifest.model_validate_json((folder / "manifest.json").read_text())
+        return Bundle((folder / manifest.model_file).read_bytes(), manifest)
+    except OSError as error:
+        why = f"{folder} is not a model bundle ({error.strerror}: {error.filename})"
+        raise typer.BadParameter(why, param_hint="--bundle") from None
+
+
 def _store(bucket: str | None) -> object:
     """The bundle store: a bucket named here is used as it is (no stack to find)."""
     from cardwatch_ml.bundle import BundleStore
@@ -321,11 +335,10 @@ def publish(
     promote: Annotated[bool, typer.Option(help="make it current too")] = False,
 ) -> None:
     """Upload a bundle to `models/<version>/` (and optionally make it current)."""
-    from cardwatch_ml.bundle import Bundle, BundleStore, load_estimator
-    from cardwatch_shared.model_manifest import ModelManifest
+    from cardwatch_ml.bundle import BundleStore, load_estimator
 
-    manifest = ModelManifest.model_validate_json((bundle / "manifest.json").read_text())
-    local = Bundle((bundle / manifest.model_file).read_bytes(), manifest)
+    local = _bundle_in(bundle)
+    manifest = local.manifest
     load_estimator(local)
     store = _store(bucket)
     assert isinstance(store, BundleStore)

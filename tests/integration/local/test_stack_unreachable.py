@@ -35,3 +35,20 @@ def test_a_command_without_a_stack_says_how_to_start_one(
     assert "stack at http://127.0.0.1:" in line
     assert line.endswith("start it with `cardwatch local up` (or `make demo`)")
     assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_aws_without_credentials_says_how_to_give_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.aws
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance-metadata lookup
+    monkeypatch.delenv("CARDWATCH_AWS_ENDPOINT_URL", raising=False)
+    run = run_cli("model", "list", "--bucket", "cardwatch-models-nowhere")
+    assert run.returncode == 1
+    [line] = run.stdout.strip().splitlines()
+    assert line.startswith("no AWS credentials found: set AWS_PROFILE")
+    assert "Traceback" not in run.stdout + run.stderr

@@ -73,3 +73,13 @@ def test_settings_that_cannot_be_written_say_why(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.startswith(f"could not write {tmp_path}")
     assert "No such file or directory" in result.output
+
+
+@pytest.mark.parametrize("command", ["publish", "evaluate"])
+def test_a_folder_without_a_bundle_is_a_usage_error(command: str, tmp_path: Path) -> None:
+    data = tmp_path / "data.csv"
+    data.write_text("transaction_id\n")
+    args = ["model", command, "--bundle", str(tmp_path), "--data", str(data)]
+    result = runner.invoke(app, args[: 4 if command == "publish" else 6], env={"COLUMNS": "300"})
+    assert result.exit_code == 2
+    assert f"{tmp_path} is not a model bundle" in result.output

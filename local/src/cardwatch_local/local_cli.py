@@ -118,26 +118,31 @@ def down(
     console.print("stopped")
 
 
+def _queue_urls(sqs: Any) -> dict[str, str]:
+    """Each queue's URL by its name."""
+    return {url.rsplit("/", 1)[1]: url for url in sqs.list_queues().get("QueueUrls", [])}
+
+
 def _queue_depths(sqs: Any) -> dict[str, int]:
     depths = {}
-    for url in sqs.list_queues().get("QueueUrls", []):
+    for name, url in _queue_urls(sqs).items():
         attrs = sqs.get_queue_attributes(
             QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
         )
-        depths[url.rsplit("/", 1)[1]] = int(attrs["Attributes"]["ApproximateNumberOfMessages"])
+        depths[name] = int(attrs["Attributes"]["ApproximateNumberOfMessages"])
     return depths
 
 
-def _dead_letter_queue(sqs: Any, state: dict[str, Any], queue: str) -> str:
-    """The URL of a dead-letter queue named in full or by the start of its short name (`scorer`,
-    `ingest`); an unknown or ambiguous name is a usage error that lists the queues."""
-    names = sorted(name for name in _queue_depths(sqs) if name.endswith("-dlq"))
+def _dead_letter_queue(sqs: Any, state: dict[str, Any], queue: str) -> tuple[str, str]:
+    """(name, URL) of a dead-letter queue named in full or by the start of its short name
+    (`scorer`, `ingest`); an unknown or ambiguous name is a usage error that lists the queues."""
+    urls = {name: url for name, url in _queue_urls(sqs).items() if name.endswith("-dlq")}
     prefix = f"cardwatch-{state['environment']}-"
-    matches = [n for n in names if n == queue or n.removeprefix(prefix).startswith(queue)]
+    matches = [n for n in urls if n == queue or n.removeprefix(prefix).startswith(queue)]
     if len(matches) == 1:
-        return str(sqs.get_queue_url(QueueName=matches[0])["QueueUrl"])
+        return matches[0], urls[matches[0]]
     console.print(
-        f"[red]no dead-letter queue {escape(queue)}[/]; the queues: {', '.join(names)}",
+        f"[red]no dead-letter queue {escape(queue)}[/]; the queues: {', '.join(sorted(urls))}",
         soft_wrap=True,
     )
     raise typer.Exit(code=2)
@@ -269,15 +274,15 @@ def show(
     """The messages of one dead-letter queue with their reasons (left in the queue)."""
     state = _require_running(LocalSettings())
     sqs = _clients(state["endpoint"])["sqs"]
-    url = _dead_letter_queue(sqs, state, queue)
+    name, url = _dead_letter_queue(sqs, state, queue)
     reply = sqs.receive_message(
         QueueUrl=url, MaxNumberOfMessages=min(limit, 10), VisibilityTimeout=0
     )
     messages = reply.get("Messages", [])
     if not messages:
-        console.print(f"{escape(url.rsplit('/', 1)[1])}: no messages waiting")
+        console.print(f"{escape(name)}: no messages waiting")
         return
-    table = Table(title=url.rsplit("/", 1)[1])
+    table = Table(title=name)
     table.add_column("sent")
     table.add_column("reason")
     table.add_column("batch (batch_id in the logs)")
@@ -388,12 +393,11 @@ def redrive_queue(
         with client_environment(state["endpoint"]) as clients:
             stack = read(clients, state["environment"])
             os.environ.update(stack.variables | RUNTIME_ENVIRONMENT)
-            url = _dead_letter_queue(clients["sqs"], state, queue)
+            name, url = _dead_letter_queue(clients["sqs"], state, queue)
             result = redrive(clients["sqs"], url, Redriver(stack, clients).one)
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    name = url.rsplit("/", 1)[1]
     console.print(f"{name}: {result.redriven} redriven, {len(result.kept)} kept")
     for why in result.kept:
         console.print(f"  kept: {why}", markup=False)

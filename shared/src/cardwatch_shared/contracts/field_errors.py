@@ -35,13 +35,25 @@ def _number(bound: object) -> object:
 
 
 _Reason = Callable[[str, Mapping[str, Any]], str]
+
+
+def _not_a_time(col: str, _: Mapping[str, Any]) -> str:
+    return f"{col} is not an ISO 8601 date and time, {_TIME_EXAMPLE}"
+
+
+def _not_a_number(col: str, _: Mapping[str, Any]) -> str:
+    return f"{col} is not a number"
+
+
+def _not_allowed(col: str, ctx: Mapping[str, Any]) -> str:
+    return f"{col} must be {ctx.get('expected')}"
+
+
 _BY_TYPE: Mapping[str, _Reason] = {
     "missing": lambda col, _: f"{col} is missing",
     "timezone_aware": lambda col, _: f"{col} needs a UTC offset, {_TIME_EXAMPLE}",
-    "datetime_parsing": lambda col, _: f"{col} is not an ISO 8601 date and time, {_TIME_EXAMPLE}",
-    "datetime_from_date_parsing": lambda col, _: (
-        f"{col} is not an ISO 8601 date and time, {_TIME_EXAMPLE}"
-    ),
+    "datetime_parsing": _not_a_time,
+    "datetime_from_date_parsing": _not_a_time,
     "string_pattern_mismatch": lambda col, ctx: (
         f"{col} must be {PATTERN_FORMATS[ctx['pattern']]}"
         if ctx.get("pattern") in PATTERN_FORMATS
@@ -55,15 +67,15 @@ _BY_TYPE: Mapping[str, _Reason] = {
     "string_too_long": lambda col, ctx: (
         f"{col} must have at most {ctx.get('max_length')} characters"
     ),
-    "enum": lambda col, ctx: f"{col} must be {ctx.get('expected')}",
-    "literal_error": lambda col, ctx: f"{col} must be {ctx.get('expected')}",
+    "enum": _not_allowed,
+    "literal_error": _not_allowed,
     "greater_than_equal": lambda col, ctx: f"{col} must be at least {_number(ctx.get('ge'))}",
     "less_than_equal": lambda col, ctx: f"{col} must be at most {_number(ctx.get('le'))}",
     "greater_than": lambda col, ctx: f"{col} must be more than {_number(ctx.get('gt'))}",
     "less_than": lambda col, ctx: f"{col} must be less than {_number(ctx.get('lt'))}",
-    "float_parsing": lambda col, _: f"{col} is not a number",
+    "float_parsing": _not_a_number,
     "int_parsing": lambda col, _: f"{col} is not a whole number",
-    "decimal_parsing": lambda col, _: f"{col} is not a number",
+    "decimal_parsing": _not_a_number,
 }
 
 
